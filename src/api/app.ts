@@ -1,0 +1,75 @@
+import Fastify from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
+import { MAX_VERSION, MIN_VERSION, negotiate, versionString } from './microversions.js'
+import type { ApiVersion } from './microversions.js'
+import { errorHandler, ironicErrorBody } from './errors.js'
+import { ValidationError } from '../domain/errors.js'
+import type { AppDeps } from './deps.js'
+import { registerRootRoutes } from './routes/root.js'
+import { registerNodeRoutes } from './routes/nodes.js'
+import { registerNodeStateRoutes } from './routes/node-states.js'
+import { registerNodeExtraRoutes } from './routes/node-extras.js'
+import { ROUTE_PLUGINS } from './routes/index.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiVersion: ApiVersion
+  }
+}
+
+export interface BuildOptions {
+  logger?: Logger | boolean
+  /** Largest accepted request body; Ironic's default is about 1 MiB. */
+  bodyLimit?: number
+}
+
+/**
+ * Builds the API application without listening, so tests can `inject()` requests.
+ * Every response carries the microversion headers; every error leaves in Ironic's body.
+ */
+export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: typeof opts.logger === 'object' ? opts.logger : undefined,
+    logger: typeof opts.logger === 'boolean' ? opts.logger : undefined,
+    bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
+    ignoreTrailingSlash: true,
+    disableRequestLogging: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
+
+  // Accept JSON whatever the Content-Type says (some clients send none); bad JSON is a 400.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body)
+    if (text.trim() === '') return done(null, undefined)
+    try {
+      done(null, JSON.parse(text))
+    } catch (e) {
+      done(new ValidationError(`Request body is not valid JSON: ${(e as Error).message}. Send a JSON document.`, { code: 'FERRUM_INVALID_JSON' }), undefined)
+    }
+  })
+
+  app.decorateRequest('apiVersion', null as unknown as ApiVersion)
+  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+    void reply.header('X-OpenStack-Ironic-API-Minimum-Version', MIN_VERSION)
+    void reply.header('X-OpenStack-Ironic-API-Maximum-Version', MAX_VERSION)
+    req.apiVersion = negotiate(req.headers)
+    const v = versionString(req.apiVersion)
+    void reply.header('X-OpenStack-Ironic-API-Version', v)
+    void reply.header('OpenStack-API-Version', `baremetal ${v}`)
+    void reply.header('Vary', 'X-OpenStack-Ironic-API-Version, OpenStack-API-Version')
+  })
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send(ironicErrorBody(`The resource could not be found: ${req.method} ${req.url.split('?')[0]}.`, 404, 'FERRUM_NO_ROUTE'))
+  })
+
+  registerRootRoutes(app, deps)
+  registerNodeRoutes(app, deps)
+  registerNodeStateRoutes(app, deps)
+  registerNodeExtraRoutes(app, deps)
+  for (const plugin of ROUTE_PLUGINS) plugin(app, deps)
+  await app.ready()
+  return app
+}

@@ -1,0 +1,10 @@
+import type { Store } from '../db/store.js'
+import type { ConductorApi } from '../conductor/api.js'
+
+/** What the API application is built from. */
+export interface AppDeps {
+  store: Store
+  conductor: ConductorApi
+  /** Base URL clients use to reach this API (for links); derived from the request when unset. */
+  publicUrl?: string
+}

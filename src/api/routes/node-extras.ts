@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppDeps } from '../deps.js'
+import { NotAcceptableError, NotFoundError, ValidationError } from '../../domain/errors.js'
+import { allows } from '../microversions.js'
+import type { Feature } from '../microversions.js'
+import { baseUrl, selfLinks } from '../links.js'
+import { findNode } from '../node-lookup.js'
+import { check, checkTrait } from '../validate.js'
+import { MaintenanceBody, TraitsBody } from '../schemas/node.js'
+import type { HistoryRecord } from '../../db/repos/history.js'
+
+const MAX_TRAITS = 50
+
+function need(req: FastifyRequest, feature: Feature, what: string): void {
+  if (!allows(req.apiVersion, feature)) throw new NotAcceptableError(`${what} requires a newer API version than 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
+}
+
+function historyView(h: HistoryRecord, base: string, nodeUuid: string, detail: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    uuid: h.uuid,
+    created_at: h.created_at,
+    severity: h.severity,
+    event: h.event,
+    links: selfLinks(base, `nodes/${nodeUuid}/history/${h.uuid}`),
+  }
+  if (detail) {
+    out.event_type = h.event_type
+    out.conductor = h.conductor
+    out.user = h.user
+    // Ferrum's own additions, under a prefix clients can ignore.
+    out.ferrum_provision_state = h.provision_state
+    out.ferrum_duration_ms = h.duration_ms
+    out.ferrum_error = h.error_detail
+  }
+  return out
+}
+
+/** Traits, maintenance and history of a node. */
+export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): void {
+  type P = { Params: { node: string } }
+  type PT = { Params: { node: string; trait: string } }
+
+  app.get<P>('/v1/nodes/:node/traits', async (req) => {
+    need(req, 'traits', 'Node traits')
+    const node = await findNode(deps, req, req.params.node)
+    return { traits: await deps.store.nodes.traits(node.id) }
+  })
+
+  app.put<P>('/v1/nodes/:node/traits', async (req, reply) => {
+    need(req, 'traits', 'Node traits')
+    const body = check(TraitsBody, req.body, 'traits request')
+    const traits = body.traits.map(checkTrait)
+    const node = await findNode(deps, req, req.params.node)
+    await deps.store.nodes.setTraits(node.id, traits)
+    void reply.code(204)
+  })
+
+  app.put<PT>('/v1/nodes/:node/traits/:trait', async (req, reply) => {
+    need(req, 'traits', 'Node traits')
+    if (req.body !== undefined && req.body !== null) throw new ValidationError('Adding a single trait takes no request body; the trait is in the URL.')
+    const trait = checkTrait(req.params.trait)
+    const node = await findNode(deps, req, req.params.node)
+    const current = await deps.store.nodes.traits(node.id)
+    if (!current.includes(trait) && current.length >= MAX_TRAITS) {
+      throw new ValidationError(`Node ${node.uuid} already has ${MAX_TRAITS} traits, the most a node can have; remove one first.`)
+    }
+    await deps.store.nodes.addTrait(node.id, trait)
+    void reply.code(204).header('Location', `${baseUrl(req, deps)}/v1/nodes/${node.uuid}/traits`)
+  })
+
+  app.delete<P>('/v1/nodes/:node/traits', async (req, reply) => {
+    need(req, 'traits', 'Node traits')
+    const node = await findNode(deps, req, req.params.node)
+    await deps.store.nodes.setTraits(node.id, [])
+    void reply.code(204)
+  })
+
+  app.delete<PT>('/v1/nodes/:node/traits/:trait', async (req, reply) => {
+    need(req, 'traits', 'Node traits')
+    const node = await findNode(deps, req, req.params.node)
+    if (!(await deps.store.nodes.removeTrait(node.id, req.params.trait))) {
+      throw new NotFoundError(`Node ${node.uuid} doesn't have a trait '${req.params.trait}'.`, { code: 'NODE_TRAIT_NOT_FOUND' })
+    }
+    void reply.code(204)
+  })
+
+  app.put<P>('/v1/nodes/:node/maintenance', async (req, reply) => {
+    const body = check(MaintenanceBody, req.body ?? null, 'maintenance request')
+    const node = await findNode(deps, req, req.params.node)
+    await deps.store.nodes.update(node.id, { maintenance: true, maintenance_reason: body?.reason ?? null })
+    await deps.store.history.add({ node_id: node.id, event_type: 'maintenance', severity: 'INFO', event: `Maintenance set${body?.reason ? `: ${body.reason}` : ''}`, provision_state: node.provision_state, conductor: deps.conductor.hostname })
+    void reply.code(202)
+  })
+
+  app.delete<P>('/v1/nodes/:node/maintenance', async (req, reply) => {
+    const node = await findNode(deps, req, req.params.node)
+    await deps.store.nodes.update(node.id, { maintenance: false, maintenance_reason: null, fault: null })
+    await deps.store.history.add({ node_id: node.id, event_type: 'maintenance', severity: 'INFO', event: 'Maintenance unset', provision_state: node.provision_state, conductor: deps.conductor.hostname })
+    void reply.code(202)
+  })
+
+  app.get<P>('/v1/nodes/:node/history', async (req) => {
+    need(req, 'node_history', 'Node history')
+    const node = await findNode(deps, req, req.params.node)
+    const q = req.query as Record<string, string | undefined>
+    const detail = q.detail !== undefined && ['1', 'true', 't', 'yes', 'on'].includes(q.detail.toLowerCase())
+    const base = baseUrl(req, deps)
+    const list = await deps.store.history.list(node.id)
+    return { history: list.map((h) => historyView(h, base, node.uuid, detail)) }
+  })
+
+  app.get<{ Params: { node: string; event: string } }>('/v1/nodes/:node/history/:event', async (req) => {
+    need(req, 'node_history', 'Node history')
+    const node = await findNode(deps, req, req.params.node)
+    const h = await deps.store.history.getByUuid(node.id, req.params.event)
+    if (!h) throw new NotFoundError(`Node history record ${req.params.event} could not be found.`, { code: 'NODE_HISTORY_NOT_FOUND' })
+    return historyView(h, baseUrl(req, deps), node.uuid, true)
+  })
+}

@@ -1,0 +1,204 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppDeps } from '../deps.js'
+import type { NodeRecord } from '../../db/repos/nodes.js'
+import { INTERFACE_KINDS } from '../../db/repos/nodes.js'
+import { NotAcceptableError, ValidationError } from '../../domain/errors.js'
+import { allows } from '../microversions.js'
+import type { Feature } from '../microversions.js'
+import { baseUrl, selfLinks } from '../links.js'
+import { findNode } from '../node-lookup.js'
+import { check } from '../validate.js'
+import type { ProvisionRequest } from '../../conductor/api.js'
+
+/** Power targets `PUT …/states/power` accepts, with the version each needs. */
+const POWER_TARGETS: Record<string, Feature | null> = {
+  'power on': null,
+  'power off': null,
+  rebooting: null,
+  'soft power off': 'soft_power',
+  'soft rebooting': 'soft_power',
+}
+
+/** Provision verbs and the version each needs (Ironic's gating). */
+export const PROVISION_VERBS: Record<string, Feature | null> = {
+  active: null,
+  deleted: null,
+  rebuild: null,
+  manage: 'manage_provide_verbs',
+  provide: 'manage_provide_verbs',
+  inspect: 'inspect',
+  abort: 'abort_verb',
+  clean: 'manual_clean',
+  adopt: 'adopt_verb',
+  rescue: 'rescue',
+  unrescue: 'rescue',
+  deploy: 'deploy_undeploy_verbs',
+  undeploy: 'deploy_undeploy_verbs',
+  unhold: 'unhold_extension',
+  service: 'service',
+}
+
+const BOOT_DEVICES = ['pxe', 'disk', 'cdrom', 'bios', 'safe', 'wanboot', 'floppy', 'uefi http'] as const
+
+const PowerBody = Type.Object(
+  { target: Type.String({ maxLength: 64 }), timeout: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 86400 }), Type.Null()])) },
+  { additionalProperties: false },
+)
+const Step = Type.Object(
+  {
+    interface: Type.String({ minLength: 1, maxLength: 64 }),
+    step: Type.String({ minLength: 1, maxLength: 255 }),
+    args: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    priority: Type.Optional(Type.Integer({ minimum: 0 })),
+    order: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false },
+)
+const ProvisionBody = Type.Object(
+  {
+    target: Type.String({ maxLength: 64 }),
+    configdrive: Type.Optional(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+    clean_steps: Type.Optional(Type.Array(Step, { maxItems: 100 })),
+    deploy_steps: Type.Optional(Type.Array(Step, { maxItems: 100 })),
+    service_steps: Type.Optional(Type.Array(Step, { maxItems: 100 })),
+    rescue_password: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    disable_ramdisk: Type.Optional(Type.Boolean()),
+    runbook: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  },
+  { additionalProperties: false },
+)
+const BootDeviceBody = Type.Object(
+  { boot_device: Type.String({ maxLength: 64 }), persistent: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+)
+
+function need(req: FastifyRequest, feature: Feature, what: string): void {
+  if (!allows(req.apiVersion, feature)) throw new NotAcceptableError(`${what} requires a newer API version than 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
+}
+
+export function statesView(n: NodeRecord, req: FastifyRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    console_enabled: n.console_enabled,
+    last_error: n.last_error,
+    power_state: n.power_state,
+    provision_state: n.provision_state,
+    provision_updated_at: n.provision_updated_at,
+    target_power_state: n.target_power_state,
+    target_provision_state: n.target_provision_state,
+  }
+  if (allows(req.apiVersion, 'raid_config')) {
+    out.raid_config = n.raid_config ?? {}
+    out.target_raid_config = n.target_raid_config ?? {}
+  }
+  return out
+}
+
+export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): void {
+  type P = { Params: { node: string } }
+  const accepted = (req: FastifyRequest, n: NodeRecord) => `${baseUrl(req, deps)}/v1/nodes/${n.uuid}/states`
+
+  app.get<P>('/v1/nodes/:node/states', async (req) => {
+    const node = await findNode(deps, req, req.params.node)
+    const out = statesView(node, req)
+    if (allows(req.apiVersion, 'node_states_links')) out.links = selfLinks(baseUrl(req, deps), `nodes/${node.uuid}/states`)
+    return out
+  })
+
+  app.put<P>('/v1/nodes/:node/states/power', async (req, reply) => {
+    const body = check(PowerBody, req.body, 'power state request')
+    if (!(body.target in POWER_TARGETS)) {
+      throw new ValidationError(`Invalid power state target "${body.target}". Use one of: ${Object.keys(POWER_TARGETS).join(', ')}.`)
+    }
+    const f = POWER_TARGETS[body.target]
+    if (f) need(req, f, `Power target "${body.target}"`)
+    if (body.timeout !== undefined && body.timeout !== null) need(req, 'soft_power', 'A power timeout')
+    const node = await findNode(deps, req, req.params.node)
+    await deps.conductor.changePowerState(node, body.target, { timeoutS: body.timeout ?? undefined })
+    void reply.code(202).header('Location', accepted(req, node))
+    return null
+  })
+
+  app.put<P>('/v1/nodes/:node/states/provision', async (req, reply) => {
+    const body = check(ProvisionBody, req.body, 'provision request')
+    if (!(body.target in PROVISION_VERBS)) {
+      throw new ValidationError(`"${body.target}" is not a valid provision target. Use one of: ${Object.keys(PROVISION_VERBS).join(', ')}.`)
+    }
+    const f = PROVISION_VERBS[body.target]
+    if (f) need(req, f, `The "${body.target}" provision action`)
+    if (body.configdrive !== undefined && body.configdrive !== null) {
+      if (!['active', 'rebuild', 'deploy'].includes(body.target)) throw new ValidationError('A config drive can only be passed with the "active", "deploy" or "rebuild" actions.')
+      if (body.target === 'rebuild') need(req, 'rebuild_configdrive', 'A config drive with "rebuild"')
+      if (typeof body.configdrive === 'object') need(req, 'build_configdrive', 'A config drive given as a JSON object')
+    }
+    if (body.clean_steps !== undefined && body.target !== 'clean') throw new ValidationError('"clean_steps" is only valid for the "clean" action.')
+    if (body.target === 'clean' && body.clean_steps === undefined && body.runbook === undefined) {
+      throw new ValidationError('"clean_steps" is required for the "clean" action (a list of {"interface": …, "step": …, "args": {…}}).')
+    }
+    if (body.deploy_steps !== undefined) {
+      need(req, 'deploy_steps_provision', '"deploy_steps"')
+      if (!['active', 'rebuild', 'deploy'].includes(body.target)) throw new ValidationError('"deploy_steps" is only valid for the "active", "deploy" and "rebuild" actions.')
+    }
+    if (body.service_steps !== undefined && body.target !== 'service') throw new ValidationError('"service_steps" is only valid for the "service" action.')
+    if (body.target === 'service' && body.service_steps === undefined && body.runbook === undefined) {
+      throw new ValidationError('"service_steps" is required for the "service" action.')
+    }
+    if (body.rescue_password !== undefined && body.target !== 'rescue') throw new ValidationError('"rescue_password" is only valid for the "rescue" action.')
+    if (body.target === 'rescue' && body.rescue_password === undefined) throw new ValidationError('"rescue_password" is required for the "rescue" action.')
+    if (body.disable_ramdisk !== undefined) {
+      need(req, 'disable_ramdisk', '"disable_ramdisk"')
+      if (!['clean', 'service'].includes(body.target)) throw new ValidationError('"disable_ramdisk" is only valid for the "clean" and "service" actions.')
+    }
+    if (body.runbook !== undefined) need(req, 'runbooks', '"runbook"')
+    const node = await findNode(deps, req, req.params.node)
+    const pr: ProvisionRequest = { ...body, verb: body.target }
+    await deps.conductor.provision(node, pr)
+    void reply.code(202).header('Location', accepted(req, node))
+    return null
+  })
+
+  app.get<P>('/v1/nodes/:node/management/boot_device', async (req) => {
+    const node = await findNode(deps, req, req.params.node)
+    return deps.conductor.getBootDevice(node)
+  })
+
+  app.put<P>('/v1/nodes/:node/management/boot_device', async (req, reply) => {
+    const body = check(BootDeviceBody, req.body, 'boot device request')
+    if (!(BOOT_DEVICES as readonly string[]).includes(body.boot_device)) {
+      throw new ValidationError(`Invalid boot device "${body.boot_device}". Use one of: ${BOOT_DEVICES.join(', ')}.`)
+    }
+    const node = await findNode(deps, req, req.params.node)
+    await deps.conductor.setBootDevice(node, body.boot_device, body.persistent ?? false)
+    void reply.code(204)
+  })
+
+  app.get<P>('/v1/nodes/:node/management/boot_device/supported', async (req) => {
+    const node = await findNode(deps, req, req.params.node)
+    return { supported_boot_devices: await deps.conductor.getSupportedBootDevices(node) }
+  })
+
+  app.put<P>('/v1/nodes/:node/management/inject_nmi', async (req, reply) => {
+    need(req, 'inject_nmi', 'Injecting an NMI')
+    if (req.body !== undefined && req.body !== null && (typeof req.body !== 'object' || Array.isArray(req.body) || Object.keys(req.body).length > 0)) {
+      throw new ValidationError('The inject_nmi request takes an empty JSON object as body.')
+    }
+    const node = await findNode(deps, req, req.params.node)
+    await deps.conductor.injectNmi(node)
+    void reply.code(204)
+  })
+
+  app.get<P>('/v1/nodes/:node/validate', async (req) => {
+    const node = await findNode(deps, req, req.params.node)
+    const result = await deps.conductor.validate(node)
+    const out: Record<string, unknown> = {}
+    const visible: Record<string, Feature | null> = {
+      bios: 'bios_interface', boot: null, console: null, deploy: null, firmware: 'firmware_interface', inspect: null,
+      management: null, network: 'network_interface', power: null, raid: null, rescue: 'rescue', storage: 'storage_interface', vendor: null,
+    }
+    for (const k of INTERFACE_KINDS) {
+      const f = visible[k]
+      if (f === null || allows(req.apiVersion, f)) out[k] = result[k]
+    }
+    return out
+  })
+}

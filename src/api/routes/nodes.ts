@@ -1,0 +1,249 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppDeps } from '../deps.js'
+import type { NodeFilters, NodeRecord, InterfaceKind } from '../../db/repos/nodes.js'
+import { INTERFACE_KINDS, NODE_SORT_KEYS } from '../../db/repos/nodes.js'
+import { ConflictError, NotAcceptableError, NotAuthorizedError, ValidationError } from '../../domain/errors.js'
+import { NodeCreateBody, NodePatchedShape } from '../schemas/node.js'
+import { allows } from '../microversions.js'
+import type { Feature } from '../microversions.js'
+import { baseUrl } from '../links.js'
+import { nodeFieldVisible } from '../views/node.js'
+import { check, checkName, checkTrait, checkUuid } from '../validate.js'
+import { applyPatch, parsePatch } from '../json-patch.js'
+import { nextLink, qbool, qfields, qpaging, qstr } from '../query.js'
+import type { Query } from '../query.js'
+import { chassisIdFor, findNode, renderNode, renderNodes } from '../node-lookup.js'
+
+export const MAX_LIMIT = 1000
+
+/** States a node may be deleted in (outside maintenance). */
+export const DELETE_ALLOWED_STATES = new Set(['available', 'manageable', 'enroll', 'adopt failed'])
+
+/** Fields a JSON Patch may not touch (changed only by the conductor or dedicated endpoints). */
+const READ_ONLY = new Set([
+  'id', 'uuid', 'created_at', 'updated_at', 'links', 'ports', 'portgroups', 'states', 'volume',
+  'power_state', 'target_power_state', 'provision_state', 'target_provision_state', 'provision_updated_at',
+  'last_error', 'reservation', 'console_enabled', 'driver_internal_info', 'inspection_started_at',
+  'inspection_finished_at', 'clean_step', 'deploy_step', 'service_step', 'raid_config', 'target_raid_config',
+  'traits', 'conductor', 'allocation_uuid', 'fault',
+])
+
+/** Request body fields that need a newer microversion than 1.1. */
+function rejectNewerFields(req: FastifyRequest, fields: Iterable<string>): void {
+  for (const f of fields) {
+    if (f === 'uuid' || f === 'driver') continue
+    if (!nodeFieldVisible(f, req.apiVersion)) {
+      throw new NotAcceptableError(`The "${f}" field requires a newer API version than ${`1.${req.apiVersion.minor}`}; send a higher X-OpenStack-Ironic-API-Version.`, { code: 'API_VERSION_TOO_OLD' })
+    }
+  }
+}
+
+function requestedInterfaces(body: Record<string, unknown>): Partial<Record<InterfaceKind, string | null>> {
+  const out: Partial<Record<InterfaceKind, string | null>> = {}
+  for (const k of INTERFACE_KINDS) {
+    const v = body[`${k}_interface`]
+    if (v !== undefined) out[k] = v as string | null
+  }
+  return out
+}
+
+/** Query filters for node lists, each gated by the version that introduced it. */
+function parseFilters(req: FastifyRequest, q: Query): NodeFilters {
+  const f: NodeFilters = {}
+  const gate = (key: string, feature: Feature | null) => {
+    const v = qstr(q, key)
+    if (v !== undefined && feature !== null && !allows(req.apiVersion, feature)) {
+      throw new NotAcceptableError(`The "${key}" filter requires a newer API version.`, { code: 'API_VERSION_TOO_OLD' })
+    }
+    return v
+  }
+  const ps = gate('provision_state', 'provision_state_filter')
+  if (ps !== undefined) f.provision_state = ps
+  const driver = gate('driver', 'driver_filter')
+  if (driver !== undefined) f.driver = driver
+  if (gate('maintenance', null) !== undefined) f.maintenance = qbool(q, 'maintenance')
+  if (gate('associated', null) !== undefined) f.associated = qbool(q, 'associated')
+  const iu = gate('instance_uuid', null)
+  if (iu !== undefined) f.instance_uuid = checkUuid(iu, 'instance_uuid')
+  const rc = gate('resource_class', 'resource_class')
+  if (rc !== undefined) f.resource_class = rc
+  const fault = gate('fault', 'fault')
+  if (fault !== undefined) f.fault = fault
+  const cg = gate('conductor_group', 'conductor_group')
+  if (cg !== undefined) f.conductor_group = cg
+  const owner = gate('owner', 'owner')
+  if (owner !== undefined) f.owner = owner
+  const lessee = gate('lessee', 'lessee')
+  if (lessee !== undefined) f.lessee = lessee
+  const dc = gate('description_contains', 'description')
+  if (dc !== undefined) f.description_contains = dc
+  if (gate('retired', 'retired') !== undefined) f.retired = qbool(q, 'retired')
+  const shard = gate('shard', 'shards')
+  if (shard !== undefined) f.shard = shard.split(',').map((s) => s.trim()).filter(Boolean)
+  if (gate('sharded', 'shards') !== undefined) f.sharded = qbool(q, 'sharded')
+  const parent = gate('parent_node', 'parent_node')
+  if (parent !== undefined) f.parent_node = parent
+  if (gate('include_children', 'parent_node') !== undefined) f.include_children = qbool(q, 'include_children')
+  else if (allows(req.apiVersion, 'parent_node') && f.parent_node === undefined) f.include_children = false
+  return f
+}
+
+async function listNodes(deps: AppDeps, req: FastifyRequest, detail: boolean): Promise<Record<string, unknown>> {
+  const q = req.query as Query
+  const detailParam = qbool(q, 'detail')
+  if (detailParam !== undefined) {
+    if (!allows(req.apiVersion, 'detail_query')) throw new NotAcceptableError('The "detail" query parameter requires API version 1.43 or newer.')
+    if (detail) throw new ValidationError('The "detail" query parameter can not be used with /v1/nodes/detail.')
+    detail = detailParam
+  }
+  let fields: string[] | undefined
+  if (qstr(q, 'fields') !== undefined) {
+    if (!allows(req.apiVersion, 'fields_selector')) throw new NotAcceptableError('The "fields" query parameter requires API version 1.8 or newer.')
+    if (detail) throw new ValidationError('Can not specify ?detail=True and fields in the same request.')
+    fields = qfields(q, (f) => nodeFieldVisible(f, req.apiVersion))
+  }
+  const { limit, sortKey, sortDir } = qpaging(q, NODE_SORT_KEYS, MAX_LIMIT)
+  const filters = parseFilters(req, q)
+  const markerIdent = qstr(q, 'marker')
+  const marker = markerIdent === undefined ? undefined : await deps.store.nodes.getByIdent(markerIdent)
+  const nodes = await deps.store.nodes.list(filters, { limit, sortKey, sortDir, marker: marker as (NodeRecord & Record<string, unknown>) | undefined })
+  const rendered = await renderNodes(deps, req, nodes, { fields, short: !detail && fields === undefined })
+  const out: Record<string, unknown> = { nodes: rendered }
+  const next = nextLink(baseUrl(req, deps), detail && qstr(q, 'detail') === undefined ? 'nodes/detail' : 'nodes', q, limit, nodes.length, nodes.at(-1)?.uuid)
+  if (next) out.next = next
+  return out
+}
+
+/** The fields of a node as a JSON Patch sees them (secrets unmasked, chassis as UUID). */
+async function patchableDoc(deps: AppDeps, n: NodeRecord): Promise<Record<string, unknown>> {
+  const doc: Record<string, unknown> = {}
+  for (const k of Object.keys(NodePatchedShape.properties)) doc[k] = (n as unknown as Record<string, unknown>)[k] ?? null
+  if (n.chassis_id !== null) {
+    const row = await deps.store.database.db.selectFrom('chassis').select('uuid').where('id', '=', n.chassis_id).executeTakeFirst()
+    doc.chassis_uuid = row?.uuid ?? null
+  } else doc.chassis_uuid = null
+  return doc
+}
+
+export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.post('/v1/nodes', { schema: { body: NodeCreateBody } }, async (req, reply) => {
+    const body = req.body as NodeCreateBody
+    rejectNewerFields(req, Object.keys(body))
+    const name = checkName(body.name)
+    const traits = (body.traits ?? []).map(checkTrait)
+    const interfaces = deps.conductor.resolveInterfaces(body.driver, requestedInterfaces(body as Record<string, unknown>))
+    const { chassis_uuid, traits: _t, uuid, ...rest } = body
+    const rec: Partial<NodeRecord> & { driver: string } = {
+      ...rest,
+      name,
+      driver: body.driver,
+      conductor_group: (body.conductor_group ?? '').toLowerCase(),
+      provision_state: allows(req.apiVersion, 'enroll_state') ? 'enroll' : 'available',
+      power_state: null,
+    }
+    for (const k of INTERFACE_KINDS) rec[`${k}_interface`] = interfaces[k]
+    if (uuid) rec.uuid = checkUuid(uuid, 'uuid')
+    if (body.instance_uuid) rec.instance_uuid = checkUuid(body.instance_uuid, 'instance_uuid')
+    if (chassis_uuid) rec.chassis_id = await chassisIdFor(deps, chassis_uuid)
+    if (rec.maintenance === false) rec.maintenance_reason = null
+    const node = await deps.store.nodes.create(rec)
+    if (traits.length > 0) await deps.store.nodes.setTraits(node.id, traits)
+    await deps.store.history.add({ node_id: node.id, event_type: 'create', severity: 'INFO', event: `Node created with driver ${node.driver}`, provision_state: node.provision_state, conductor: deps.conductor.hostname })
+    void reply.code(201).header('Location', `${baseUrl(req, deps)}/v1/nodes/${node.uuid}`)
+    return renderNode(deps, req, node)
+  })
+
+  app.get('/v1/nodes', async (req) => listNodes(deps, req, false))
+  app.get('/v1/nodes/detail', async (req) => listNodes(deps, req, true))
+
+  app.get<{ Params: { node: string } }>('/v1/nodes/:node', async (req) => {
+    const q = req.query as Query
+    let fields: string[] | undefined
+    if (qstr(q, 'fields') !== undefined) {
+      if (!allows(req.apiVersion, 'fields_selector')) throw new NotAcceptableError('The "fields" query parameter requires API version 1.8 or newer.')
+      fields = qfields(q, (f) => nodeFieldVisible(f, req.apiVersion))
+    }
+    const node = await findNode(deps, req, req.params.node)
+    return renderNode(deps, req, node, fields)
+  })
+
+  app.patch<{ Params: { node: string } }>('/v1/nodes/:node', async (req) => {
+    const node = await findNode(deps, req, req.params.node)
+    const ops = parsePatch(req.body, READ_ONLY)
+    rejectNewerFields(req, ops.map((o) => o.path.split('/')[1]))
+    const before = await patchableDoc(deps, node)
+    const after = applyPatch(before, ops)
+    // Top-level "remove" resets a field; the JSON documents reset to {}, flags to their default.
+    for (const k of ['driver_info', 'properties', 'extra', 'instance_info', 'network_data']) if (after[k] === null) after[k] = {}
+    for (const k of ['protected', 'retired', 'maintenance']) if (after[k] === null) after[k] = false
+    if (after.conductor_group === null) after.conductor_group = ''
+    if (after.driver === null) throw new ValidationError('The driver field can not be removed; replace it with another hardware type.')
+    const clean = Object.fromEntries(Object.entries(after).filter(([, v]) => v !== undefined))
+    check(NodePatchedShape, clean, 'Node')
+    const changes: Partial<NodeRecord> = {}
+    for (const [k, v] of Object.entries(after)) {
+      if (JSON.stringify(v) !== JSON.stringify(before[k])) (changes as Record<string, unknown>)[k] = v
+    }
+    if (Object.keys(changes).length === 0) return renderNode(deps, req, node)
+    if (node.reservation !== null) {
+      throw new ConflictError(`Node ${node.uuid} is locked by host ${node.reservation}, please retry after the current operation is completed.`, { code: 'FERRUM_NODE_LOCKED' })
+    }
+    if ('name' in changes) changes.name = checkName(changes.name)
+    if ('instance_uuid' in changes && changes.instance_uuid !== null) changes.instance_uuid = checkUuid(changes.instance_uuid, 'instance_uuid')
+    if ('conductor_group' in changes) changes.conductor_group = String(changes.conductor_group).toLowerCase()
+    if ('chassis_uuid' in changes) {
+      const cu = (changes as Record<string, unknown>).chassis_uuid as string | null
+      delete (changes as Record<string, unknown>).chassis_uuid
+      changes.chassis_id = cu === null ? null : await chassisIdFor(deps, cu)
+    }
+    if (changes.maintenance === false) changes.maintenance_reason = null
+    if (node.protected && after.protected !== false) {
+      const touchesInstance = Object.keys(changes).some((k) => k === 'instance_info' || k === 'instance_uuid')
+      if (touchesInstance) throw new NotAuthorizedError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted; unset "protected" first.`, { code: 'NODE_PROTECTED' })
+    }
+    if ((changes.protected === true || (node.protected && changes.protected !== false && 'protected_reason' in changes)) && node.provision_state !== 'active') {
+      throw new ConflictError(`Node ${node.uuid} can only be made protected in the "active" state (it is "${node.provision_state}").`, { code: 'FERRUM_INVALID_STATE' })
+    }
+    if (changes.protected === false) changes.protected_reason = null
+    if (changes.retired === false) changes.retired_reason = null
+    // Interfaces: a driver change resets interfaces that the new hardware type does not support (or all, with reset_interfaces).
+    const ifaceTouched = INTERFACE_KINDS.some((k) => `${k}_interface` in changes)
+    if ('driver' in changes || ifaceTouched) {
+      const resetAll = qbool(req.query as Query, 'reset_interfaces')
+      if (resetAll !== undefined && !allows(req.apiVersion, 'reset_interfaces')) throw new NotAcceptableError('reset_interfaces requires API version 1.45 or newer.')
+      if (resetAll && !('driver' in changes)) throw new ValidationError('reset_interfaces can only be used when the driver is changed.')
+      const requested: Partial<Record<InterfaceKind, string | null>> = {}
+      for (const k of INTERFACE_KINDS) {
+        const key = `${k}_interface`
+        if (key in changes) requested[k] = (changes as Record<string, unknown>)[key] as string | null
+        else if (!('driver' in changes) || resetAll === false) requested[k] = (node as unknown as Record<string, string | null>)[key]
+      }
+      const driver = (changes.driver ?? node.driver) as string
+      const resolved = 'driver' in changes && resetAll !== false
+        ? deps.conductor.resolveInterfaces(driver, Object.fromEntries(Object.entries(requested).filter(([k]) => `${k}_interface` in changes)))
+        : deps.conductor.resolveInterfaces(driver, requested)
+      for (const k of INTERFACE_KINDS) (changes as Record<string, unknown>)[`${k}_interface`] = resolved[k]
+    }
+    const updated = await deps.store.nodes.update(node.id, changes)
+    return renderNode(deps, req, updated)
+  })
+
+  app.delete<{ Params: { node: string } }>('/v1/nodes/:node', async (req, reply) => {
+    const node = await findNode(deps, req, req.params.node)
+    if (node.protected) throw new NotAuthorizedError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted; unset "protected" first.`, { code: 'NODE_PROTECTED' })
+    if (node.reservation !== null) {
+      throw new ConflictError(`Node ${node.uuid} is locked by host ${node.reservation}, please retry after the current operation is completed.`, { code: 'FERRUM_NODE_LOCKED' })
+    }
+    if (node.instance_uuid !== null) {
+      throw new ConflictError(`Can not delete node ${node.uuid}: it is associated with instance ${node.instance_uuid}. Undeploy it or remove instance_uuid first.`, { code: 'NODE_ASSOCIATED' })
+    }
+    if (!DELETE_ALLOWED_STATES.has(node.provision_state) && !node.maintenance) {
+      throw new ConflictError(
+        `Can not delete node ${node.uuid} while it is in provision state "${node.provision_state}". Valid states are: ${[...DELETE_ALLOWED_STATES].join(', ')}; or put the node in maintenance first.`,
+        { code: 'FERRUM_INVALID_STATE' },
+      )
+    }
+    await deps.store.nodes.delete(node.id)
+    void reply.code(204)
+  })
+}

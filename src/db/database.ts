@@ -1,0 +1,51 @@
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import type { Schema } from './schema.js'
+
+export type DialectName = 'sqlite' | 'postgres'
+
+/** An open database: the Kysely handle plus which engine is behind it. */
+export interface Database {
+  readonly db: Kysely<Schema>
+  readonly dialect: DialectName
+  /** Human-readable location with any password masked (for logs). */
+  readonly where: string
+  close(): Promise<void>
+}
+
+/**
+ * Opens a database from a URL: `sqlite:///abs/path.db`, `sqlite::memory:` or
+ * `postgres://user:pass@host:port/db` (`postgresql://` too). SQLite runs in WAL mode with
+ * foreign keys on. Throws a ValidationError-like Error naming the URL forms for anything else.
+ */
+export async function openDatabase(url: string): Promise<Database> {
+  if (url.startsWith('sqlite:')) {
+    const { default: SQLite } = await import('better-sqlite3')
+    const path = url === 'sqlite::memory:' ? ':memory:' : url.replace(/^sqlite:\/\//, '')
+    if (path === '') throw new Error(`bad database URL "${url}": use sqlite:///ABSOLUTE/PATH.db or sqlite::memory:`)
+    const sqlite = new SQLite(path)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = NORMAL')
+    sqlite.pragma('foreign_keys = ON')
+    sqlite.pragma('busy_timeout = 5000')
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) })
+    return { db, dialect: 'sqlite', where: `sqlite:${path}`, close: () => db.destroy() }
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const pg = await import('pg')
+    const Pool = pg.default.Pool
+    const pool = new Pool({ connectionString: url, max: 10 })
+    // Fail fast with a clear message when the server is not there.
+    const client = await pool.connect().catch((e: unknown) => {
+      void pool.end()
+      throw new Error(`cannot connect to PostgreSQL at ${maskUrl(url)}: ${(e as Error).message}`, { cause: e })
+    })
+    client.release()
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) })
+    return { db, dialect: 'postgres', where: maskUrl(url), close: () => db.destroy() }
+  }
+  throw new Error(`unsupported database URL "${maskUrl(url)}": use sqlite:///PATH.db, sqlite::memory: or postgres://USER:PASS@HOST/DB`)
+}
+
+export function maskUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1******@')
+}
