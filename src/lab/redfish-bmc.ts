@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { LabMachine } from './machine.js'
 import { registerBiosRoutes } from './redfish/bios-routes.js'
 import { registerDellRoutes } from './redfish/dell-routes.js'
-import { errors, type RedfishHttpError } from './redfish/errors.js'
+import { errorBody, errors, type RedfishHttpError } from './redfish/errors.js'
 import { registerChassisRoutes, registerManagerRoutes } from './redfish/manager-routes.js'
 import { MediaFetcher } from './redfish/media-fetch.js'
 import { type PersonalityName, personalityFor } from './redfish/personality.js'
@@ -126,10 +126,25 @@ export class RedfishBmc {
       // A BMC whose every machine is unreachable refuses the connection outright.
       if (this.#machines.every((m) => m.faults.unreachable)) socket.destroy()
     })
-    server.on('clientError', (_err: Error, socket: Socket) => {
-      if (socket.writable && !socket.destroyed) {
-        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-      } else socket.destroy()
+    // Requests node's parser rejects (unknown methods, broken framing, huge headers) still get
+    // a Redfish error body before the connection is closed.
+    server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+      if (!socket.writable || socket.destroyed) {
+        socket.destroy()
+        return
+      }
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
+      const body = JSON.stringify(
+        errorBody({
+          messageId: 'Base.1.16.GeneralError',
+          message: tooLarge ? 'The request headers are too large.' : 'The request could not be parsed as HTTP/1.1.',
+        }),
+      )
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+          `Content-Type: application/json; charset=utf-8\r\nOData-Version: 4.0\r\nConnection: close\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      )
     })
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

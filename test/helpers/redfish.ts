@@ -103,7 +103,7 @@ export class RedfishTestClient {
       dispatcher: this.agent,
     })
     const text = await res.body.text()
-    let json: Record<string, unknown> | null = null
+    let json: Record<string, unknown> | null
     try {
       json = text ? (JSON.parse(text) as Record<string, unknown>) : null
     } catch {
