@@ -1,0 +1,64 @@
+/**
+ * The one place where Ferrum's hardware types and interface implementations are registered.
+ * Vendor implementations (ipmitool, redfish, agent…) are added here as they land; until then the
+ * hardware types that need them are simply not enabled.
+ */
+import { FakeBios } from './fake/fake-bios.js'
+import { FakeBoot } from './fake/fake-boot.js'
+import { FakeConsole } from './fake/fake-console.js'
+import { FakeDeploy } from './fake/fake-deploy.js'
+import { FakeFirmware } from './fake/fake-firmware.js'
+import { FakeInspect } from './fake/fake-inspect.js'
+import { FakeManagement } from './fake/fake-management.js'
+import { FakePower } from './fake/fake-power.js'
+import { FakeRaid } from './fake/fake-raid.js'
+import { FakeRescue } from './fake/fake-rescue.js'
+import { FakeVendor } from './fake/fake-vendor.js'
+import { HARDWARE_TYPES } from './hardware-types.js'
+import type { AnyDriverInterface } from './interfaces/by-kind.js'
+import { NoBios } from './noop/no-bios.js'
+import { NoConsole } from './noop/no-console.js'
+import { NoFirmware } from './noop/no-firmware.js'
+import { NoInspect } from './noop/no-inspect.js'
+import { NoRaid } from './noop/no-raid.js'
+import { NoRescue } from './noop/no-rescue.js'
+import { NoVendor } from './noop/no-vendor.js'
+import { NoopManagement } from './noop/noop-management.js'
+import { NoopNetwork } from './noop/noop-network.js'
+import { NoopStorage } from './noop/noop-storage.js'
+import { DriverRegistry, type DriverConfig } from './registry.js'
+
+/** Fresh instances of every built-in implementation (fake and no-op). */
+export function builtInInterfaces(): AnyDriverInterface[] {
+  return [
+    new FakePower(),
+    new FakeManagement(),
+    new FakeBoot(),
+    new FakeDeploy(),
+    new FakeInspect(),
+    new FakeConsole(),
+    new FakeRaid(),
+    new FakeBios(),
+    new FakeFirmware(),
+    new FakeRescue(),
+    new FakeVendor(),
+    new NoopManagement(),
+    new NoopNetwork(),
+    new NoopStorage(),
+    new NoBios(),
+    new NoConsole(),
+    new NoFirmware(),
+    new NoInspect(),
+    new NoRaid(),
+    new NoRescue(),
+    new NoVendor(),
+  ]
+}
+
+/** A registry with every hardware type and built-in implementation, gated by `config`. */
+export function createDriverRegistry(config: DriverConfig = {}, extra: readonly AnyDriverInterface[] = []): DriverRegistry {
+  const registry = new DriverRegistry(config)
+  for (const t of HARDWARE_TYPES) registry.registerHardwareType(t)
+  for (const impl of [...builtInInterfaces(), ...extra]) registry.register(impl)
+  return registry
+}

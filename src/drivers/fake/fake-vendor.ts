@@ -1,0 +1,51 @@
+/**
+ * Fake vendor passthru: `echo` (sync, GET/POST) returns what it was sent; `count` (async, POST)
+ * increments driver_internal_info `fake_vendor_calls`; driver-level `ping` answers `{pong: true}`.
+ */
+import type { DriverContext, DriverLevelContext } from '../driver-context.js'
+import type { DriverPassthruMethod, NodePassthruMethod, PassthruHttpMethod, VendorInterface } from '../interfaces/vendor.js'
+import type { JsonObject, NodeView } from '../node-view.js'
+
+/** Vendor methods for exercising the passthru API. */
+export class FakeVendor implements VendorInterface {
+  readonly kind = 'vendor'
+  readonly name = 'fake'
+  readonly methods: Readonly<Record<string, NodePassthruMethod>> = {
+    echo: {
+      httpMethods: ['GET', 'POST'],
+      async: false,
+      attach: false,
+      requireExclusiveLock: false,
+      description: 'Returns the arguments and HTTP method it was called with.',
+      run: async (_ctx: DriverContext, args: JsonObject, httpMethod: PassthruHttpMethod) => ({ args, httpMethod }),
+    },
+    count: {
+      httpMethods: ['POST'],
+      async: true,
+      attach: false,
+      requireExclusiveLock: true,
+      description: 'Counts its calls in driver_internal_info fake_vendor_calls.',
+      run: async (ctx: DriverContext) => {
+        const n = typeof ctx.internalInfo.fake_vendor_calls === 'number' ? ctx.internalInfo.fake_vendor_calls : 0
+        ctx.internalInfo.fake_vendor_calls = n + 1
+        return null
+      },
+    },
+  }
+  readonly driverMethods: Readonly<Record<string, DriverPassthruMethod>> = {
+    ping: {
+      httpMethods: ['GET'],
+      async: false,
+      attach: false,
+      requireExclusiveLock: false,
+      description: 'Answers {pong: true, at: <clock ms>}.',
+      run: async (ctx: DriverLevelContext) => ({ pong: true, at: ctx.clock.now() }),
+    },
+  }
+
+  validate(_node: NodeView): void {}
+
+  getProperties(): Readonly<Record<string, string>> {
+    return {}
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Deploy interface: writes the instance image (its own `deploy` step and friends) and tears
+ * the instance down again.
+ */
+import type { DriverContext } from '../driver-context.js'
+import type { DriverInterface } from '../interface-kinds.js'
+import type { StepResult } from '../steps.js'
+
+/** Deploying and tearing down an instance. */
+export interface DeployInterface extends DriverInterface<'deploy'> {
+  /** Runs the core deploy step (Ironic's `deploy`, priority 100). */
+  deploy(ctx: DriverContext): Promise<StepResult>
+  /** Powers off and removes the instance; cleaning follows. */
+  tearDown(ctx: DriverContext): Promise<void>
+  /** Prepares the environment before deploy steps run (networks, boot, cached images). */
+  prepare(ctx: DriverContext): Promise<void>
+  /** Releases what `prepare` set up, after tear-down or a failed deploy. */
+  cleanUp(ctx: DriverContext): Promise<void>
+  /** Re-establishes state when a conductor takes over an active node. */
+  takeOver(ctx: DriverContext): Promise<void>
+}

@@ -1,0 +1,134 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { NotFoundError, ValidationError } from '../domain/errors.js'
+import { builtInInterfaces, createDriverRegistry } from './default-registry.js'
+import { FakeBoot } from './fake/fake-boot.js'
+import { FakeDeploy } from './fake/fake-deploy.js'
+import { FakePower } from './fake/fake-power.js'
+import { defineHardwareType, FAKE_HARDWARE } from './hardware-types.js'
+import type { BootInterface } from './interfaces/boot.js'
+import type { DeployInterface } from './interfaces/deploy.js'
+import { DriverRegistry } from './registry.js'
+
+/** A boot/deploy implementation under another name, standing in for pxe/direct until they exist. */
+function renamed<T extends BootInterface | DeployInterface>(impl: T, name: string): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(impl) as object) as T, impl, { name })
+}
+
+function errorMatching(type: new (...a: never[]) => Error, code: string, text: RegExp) {
+  return (e: unknown) => e instanceof type && (e as { code?: string }).code === code && text.test(e.message)
+}
+
+describe('DriverRegistry', () => {
+  it('lists every hardware type but enables only those with required interfaces', () => {
+    const r = createDriverRegistry()
+    assert.deepEqual(r.listHardwareTypes().map((t) => t.name), ['fake-hardware', 'idrac', 'ipmi', 'manual-management', 'redfish'])
+    assert.deepEqual(r.enabledHardwareTypes().map((t) => t.name), ['fake-hardware'])
+    assert.throws(() => r.getHardwareType('ipmi'), NotFoundError)
+    assert.throws(() => r.resolveInterfaces('nope'), (e: unknown) => e instanceof NotFoundError && e.code === 'FERRUM_DRIVER_NOT_FOUND')
+  })
+
+  it('defaults fake-hardware to fake everywhere it can', () => {
+    const names = createDriverRegistry().resolveInterfaces('fake-hardware')
+    assert.deepEqual(names, {
+      bios: 'fake', boot: 'fake', console: 'fake', deploy: 'fake', firmware: 'fake', inspect: 'fake',
+      management: 'fake', network: 'noop', power: 'fake', raid: 'fake', rescue: 'fake', storage: 'noop', vendor: 'fake',
+    })
+  })
+
+  it('lets fake-hardware take any enabled implementation, preferred ones first', () => {
+    const r = createDriverRegistry()
+    const names = r.resolveInterfaces('fake-hardware', { management: 'noop', raid: 'no-raid', console: null })
+    assert.equal(names.management, 'noop')
+    assert.equal(names.raid, 'no-raid')
+    assert.equal(names.console, 'fake')
+    assert.deepEqual(r.supportedInterfaces(FAKE_HARDWARE, 'management'), ['fake', 'noop'])
+  })
+
+  it('falls back along the preference list as config disables implementations', () => {
+    const r = createDriverRegistry({ enabled: { management: ['noop'], raid: ['no-raid'] } })
+    const names = r.resolveInterfaces('fake-hardware')
+    assert.equal(names.management, 'noop')
+    assert.equal(names.raid, 'no-raid')
+    assert.throws(
+      () => r.resolveInterfaces('fake-hardware', { management: 'fake' }),
+      errorMatching(ValidationError, 'FERRUM_INTERFACE_NOT_ENABLED', /management interface "fake" is not enabled\. Enabled management interfaces: noop\./),
+    )
+  })
+
+  it('honours configured defaults when the hardware type supports them', () => {
+    const r = createDriverRegistry({ defaults: { management: 'noop', power: 'ipmitool' } })
+    const names = r.resolveInterfaces('fake-hardware')
+    assert.equal(names.management, 'noop')
+    assert.equal(names.power, 'fake')
+  })
+
+  it('refuses implementations a strict hardware type does not list', () => {
+    const r = new DriverRegistry()
+      .registerHardwareType(defineHardwareType({ name: 'strict', description: 't', power: ['fake'], management: ['noop'], boot: ['fake'], deploy: ['fake'] }))
+    for (const impl of builtInInterfaces()) r.register(impl)
+    assert.equal(r.resolveInterfaces('strict').bios, 'no-bios')
+    assert.throws(
+      () => r.resolveInterfaces('strict', { management: 'fake' }),
+      errorMatching(ValidationError, 'FERRUM_INCOMPATIBLE_INTERFACE', /management interface "fake" is not supported by hardware type "strict"\. Supported management interfaces: noop\./),
+    )
+    assert.throws(() => r.resolveInterfaces('strict', { power: 'ipmitool' }), errorMatching(ValidationError, 'FERRUM_INTERFACE_NOT_ENABLED', /"ipmitool"/))
+  })
+
+  it('enables manual-management once boot and deploy implementations exist, preferring agent then fake power', () => {
+    const extra = [renamed(new FakeBoot(), 'pxe'), renamed(new FakeDeploy(), 'direct')]
+    const r = createDriverRegistry({}, extra)
+    assert.ok(r.enabledHardwareTypes().some((t) => t.name === 'manual-management'))
+    const names = r.resolveInterfaces('manual-management')
+    assert.equal(names.power, 'fake')
+    assert.equal(names.management, 'noop')
+    assert.equal(names.boot, 'pxe')
+    assert.equal(names.deploy, 'direct')
+    assert.equal(names.vendor, 'no-vendor')
+  })
+
+  it('reports a kind with no enabled default', () => {
+    const r = createDriverRegistry({ enabled: { vendor: [] } })
+    assert.throws(() => r.resolveInterfaces('fake-hardware'), errorMatching(ValidationError, 'FERRUM_NO_DEFAULT_INTERFACE', /No vendor interface is enabled/))
+  })
+
+  it('restricts hardware types to the enabled list', () => {
+    const r = createDriverRegistry({ enabledHardwareTypes: ['ipmi'] })
+    assert.deepEqual(r.enabledHardwareTypes(), [])
+    assert.deepEqual(r.problems(), [
+      'hardware type "ipmi" is disabled: none of its boot interfaces (ipxe, pxe, http-ipxe, http) is enabled',
+      'hardware type "ipmi" is disabled: none of its deploy interfaces (direct, ramdisk, custom-agent) is enabled',
+      'hardware type "ipmi" is disabled: none of its management interfaces (ipmitool) is enabled',
+      'hardware type "ipmi" is disabled: none of its power interfaces (ipmitool) is enabled',
+    ])
+  })
+
+  it('reports enabled names without an implementation', () => {
+    const r = createDriverRegistry({ enabled: { power: ['fake', 'ipmitool'] } })
+    assert.deepEqual(r.enabledInterfaceNames('power'), ['fake'])
+    assert.deepEqual(r.problems(), ['enabled power interface "ipmitool" has no implementation in this build'])
+  })
+
+  it('loads a node\'s interfaces and refuses one that was disabled since', () => {
+    const r = createDriverRegistry()
+    const loaded = r.loadInterfaces(r.resolveInterfaces('fake-hardware'))
+    assert.ok(loaded.power instanceof FakePower)
+    assert.equal(loaded.network.name, 'noop')
+    const narrowed = createDriverRegistry({ enabled: { power: [] } })
+    assert.throws(() => narrowed.loadInterfaces(r.resolveInterfaces('fake-hardware')), ValidationError)
+    assert.throws(() => narrowed.getInterface('power', 'fake'), /power interface "fake" is not enabled\. Enabled power interfaces: \(none\)\./)
+  })
+
+  it('aggregates driver properties over the supported implementations', () => {
+    const props = createDriverRegistry().driverProperties('fake-hardware')
+    assert.match(props.fake_step_wait ?? '', /waits once/)
+    assert.match(props.fake_power_fail ?? '', /fails/)
+    assert.ok('fake_inspect_properties' in props)
+  })
+
+  it('refuses duplicate registrations', () => {
+    const r = createDriverRegistry()
+    assert.throws(() => r.register(new FakePower()), /already registered/)
+    assert.throws(() => r.registerHardwareType(FAKE_HARDWARE), /already registered/)
+  })
+})
