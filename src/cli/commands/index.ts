@@ -1,0 +1,5 @@
+import type { Command } from 'commander'
+import { registerUp } from './up.js'
+
+/** Every `ferrum` verb; each adds its subcommand(s) to the program. */
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerUp]

@@ -1,0 +1,54 @@
+import type { Command } from 'commander'
+import { loadConfig } from '../../config/load.js'
+import { startAllInOne } from '../../server/all-in-one.js'
+
+interface UpOptions {
+  port?: string
+  host?: string
+  dataDir?: string
+  db?: string
+  config?: string
+  logLevel?: string
+  lab?: string
+  labKind?: string
+}
+
+/** `ferrum up`: API + conductor in one process (SQLite by default), optionally with a lab. */
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('Run the API and the conductor in one process (SQLite in the data dir unless --db is given)')
+    .option('--port <port>', 'API port (default 6385)')
+    .option('--host <addr>', 'API listen address (default 127.0.0.1)')
+    .option('--data-dir <dir>', 'data directory (default ./ferrum-data)')
+    .option('--db <url>', 'database URL: sqlite:///PATH.db or postgres://USER:PASS@HOST/DB')
+    .option('--config <file>', 'JSON config file')
+    .option('--log-level <level>', 'log level (info, debug, …)')
+    .option('--lab <n>', 'also start a virtual lab of N emulated nodes and enroll them')
+    .option('--lab-kind <kind>', 'lab BMC kind: redfish, ipmi, idrac or mixed (default mixed)')
+    .action(async (o: UpOptions) => {
+      const flags: Record<string, unknown> = { api: {} }
+      if (o.port !== undefined) {
+        const port = Number(o.port)
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number between 0 and 65535 (got "${o.port}")`)
+        ;(flags.api as Record<string, unknown>).port = port
+      }
+      if (o.host !== undefined) (flags.api as Record<string, unknown>).host = o.host
+      if (o.dataDir !== undefined) flags.dataDir = o.dataDir
+      if (o.db !== undefined) flags.db = o.db
+      if (o.logLevel !== undefined) flags.logLevel = o.logLevel
+      const config = loadConfig({ file: o.config, flags })
+      const labNodes = o.lab === undefined ? 0 : Number(o.lab)
+      if (!Number.isInteger(labNodes) || labNodes < 0) throw new Error(`--lab must be a whole number of nodes (got "${o.lab}")`)
+      const server = await startAllInOne(config, { labNodes, labKind: o.labKind })
+      const stop = (sig: string) => {
+        server.log.info(`received ${sig}, shutting down`)
+        server.close().then(() => process.exit(0), (e: unknown) => {
+          console.error(e)
+          process.exit(1)
+        })
+      }
+      process.once('SIGINT', () => stop('SIGINT'))
+      process.once('SIGTERM', () => stop('SIGTERM'))
+    })
+}

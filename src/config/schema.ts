@@ -1,0 +1,45 @@
+import { Type } from '@sinclair/typebox'
+import type { Static } from '@sinclair/typebox'
+
+/** [api] — where the REST API listens. */
+export const ApiConfig = Type.Object({
+  host: Type.String({ default: '127.0.0.1', description: 'Address to listen on. 0.0.0.0 exposes the API on every interface.' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 6385, description: 'TCP port (6385 is Ironic\'s). 0 picks a free one.' }),
+  publicUrl: Type.Optional(Type.String({ description: 'URL clients and agents use to reach the API; derived from requests when unset.' })),
+})
+
+/** [conductor] — the worker that carries out power and provision requests. */
+export const ConductorConfig = Type.Object({
+  hostname: Type.String({ default: '', description: 'Name this conductor registers under; defaults to the host name. Must be unique per cluster.' }),
+  group: Type.String({ default: '', description: 'Conductor group; nodes with the same conductor_group are handled here.' }),
+  maxConcurrentDeploys: Type.Integer({ minimum: 1, default: 50, description: 'Deploys running at once; more wait in a fair queue (too high overloads BMCs and image servers).' }),
+  maxConcurrentCleans: Type.Integer({ minimum: 1, default: 50, description: 'Cleans running at once; more wait in a fair queue.' }),
+  workers: Type.Integer({ minimum: 1, default: 100, description: 'Background tasks of any kind running at once.' }),
+  heartbeatIntervalS: Type.Number({ minimum: 0.1, default: 10, description: 'How often the conductor records that it is alive.' }),
+  powerSyncIntervalS: Type.Number({ minimum: 0, default: 60, description: 'Power state sync period; 0 disables it (then out-of-band power changes go unnoticed).' }),
+  powerSyncMaxRetries: Type.Integer({ minimum: 0, default: 3, description: 'Failed syncs in a row before the node goes to maintenance with fault "power failure".' }),
+  powerSyncParallelism: Type.Integer({ minimum: 1, default: 32, description: 'BMCs queried at once by the power sync.' }),
+  timeoutCheckIntervalS: Type.Number({ minimum: 0.1, default: 10, description: 'How often wait states are checked for timeouts.' }),
+  deployCallbackTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long a node may sit in "wait call-back" before it fails.' }),
+  cleanCallbackTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long a node may sit in "clean wait" before it fails.' }),
+  inspectWaitTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long a node may sit in "inspect wait" before it fails.' }),
+  rescueCallbackTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long a node may sit in "rescue wait" before it fails.' }),
+  serviceCallbackTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long a node may sit in "service wait" before it fails.' }),
+  softPowerOffTimeoutS: Type.Number({ minimum: 1, default: 600, description: 'Default timeout for soft power off / soft reboot.' }),
+  automatedClean: Type.Boolean({ default: true, description: 'Clean nodes on provide and undeploy (tenant isolation). false skips it for nodes that do not ask for it.' }),
+})
+
+/** [drivers] — which hardware types and interfaces are loaded. */
+export const DriversConfig = Type.Object({
+  enabledHardwareTypes: Type.Array(Type.String(), { default: ['fake-hardware', 'manual-management', 'ipmi', 'redfish', 'idrac'], description: 'Hardware types nodes may use.' }),
+})
+
+export const FerrumConfig = Type.Object({
+  dataDir: Type.String({ default: '', description: 'Where the SQLite database, logs and caches live (default ./ferrum-data).' }),
+  db: Type.String({ default: '', description: 'Database URL: sqlite:///PATH.db (default: <dataDir>/ferrum.db) or postgres://USER:PASS@HOST/DB.' }),
+  logLevel: Type.String({ default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace.' }),
+  api: ApiConfig,
+  conductor: ConductorConfig,
+  drivers: DriversConfig,
+})
+export type FerrumConfig = Static<typeof FerrumConfig>

@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs'
+import pino from 'pino'
+import type { Logger } from 'pino'
+import type { FastifyInstance } from 'fastify'
+import type { FerrumConfig } from '../config/schema.js'
+import { openDatabase } from '../db/database.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { Store } from '../db/store.js'
+import { build } from '../api/app.js'
+import { Conductor } from '../conductor/conductor.js'
+import { catalogFromRegistry } from '../conductor/driver-catalog.js'
+import { createDriverRegistry } from '../drivers/default-registry.js'
+import { systemClock } from '../conductor/clock.js'
+import { Periodics } from '../conductor/periodics.js'
+import { maskSecrets } from '../api/secrets.js'
+
+export interface RunningServer {
+  url: string
+  app: FastifyInstance
+  store: Store
+  conductor: Conductor
+  log: Logger
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  /** Start a virtual lab of this many nodes beside the server and enroll them. */
+  labNodes?: number
+  labKind?: string
+  logger?: Logger
+}
+
+/** A pino logger that masks secrets in every line and writes JSON to stderr. */
+export function createLogger(level: string): Logger {
+  return pino({ level, formatters: { log: (obj) => maskSecrets(obj) } }, pino.destination(2))
+}
+
+/**
+ * Runs API and conductor in one process: opens (and migrates) the database, registers the
+ * conductor, recovers nodes a previous run left mid-operation, serves the API and runs periodics.
+ */
+export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const log = opts.logger ?? createLogger(config.logLevel)
+  mkdirSync(config.dataDir, { recursive: true })
+  const database = await openDatabase(config.db)
+  await migrateToLatest(database)
+  const store = new Store(database)
+  const registry = createDriverRegistry({ enabledHardwareTypes: config.drivers.enabledHardwareTypes })
+  for (const p of registry.problems()) log.warn(p)
+  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock })
+  const periodics = new Periodics(conductor)
+  await periodics.recover()
+  await store.conductors.register(conductor.hostname, config.conductor.group, conductor.listDrivers().map((d) => d.name))
+
+  const app = await build({ store, conductor, publicUrl: config.api.publicUrl }, { logger: log.child({ component: 'api' }) })
+  const address = await app.listen({ host: config.api.host, port: config.api.port })
+  const url = address.replace('[::1]', 'localhost')
+  periodics.start()
+  log.info({ url, db: database.where, conductor: conductor.hostname }, 'ferrum is up')
+  process.stdout.write(`Ferrum API listening on ${url} (database ${database.where}, conductor ${conductor.hostname})\n`)
+
+  let lab: { close(): Promise<void> } | null = null
+  if (opts.labNodes && opts.labNodes > 0) {
+    const labModule = '../lab/lab-for-server.js'
+    const { startLabForServer } = (await import(labModule)) as { startLabForServer: (o: { nodes: number; kind: string; apiUrl: string; dir: string; log: Logger }) => Promise<{ close(): Promise<void> }> }
+    lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log })
+  }
+
+  let closed = false
+  return {
+    url, app, store, conductor, log,
+    async close() {
+      if (closed) return
+      closed = true
+      periodics.stop()
+      await app.close()
+      await conductor.stop()
+      await lab?.close()
+      await store.conductors.unregister(conductor.hostname)
+      await database.close()
+    },
+  }
+}
