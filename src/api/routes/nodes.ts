@@ -8,6 +8,7 @@ import { allows } from '../microversions.js'
 import type { Feature } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { nodeFieldVisible } from '../views/node.js'
+import { initialProvisionState } from '../../domain/provision-states-api.js'
 import { check, checkName, checkTrait, checkUuid } from '../validate.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { nextLink, qbool, qfields, qpaging, qstr } from '../query.js'
@@ -138,7 +139,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
       name,
       driver: body.driver,
       conductor_group: (body.conductor_group ?? '').toLowerCase(),
-      provision_state: allows(req.apiVersion, 'enroll_state') ? 'enroll' : 'available',
+      provision_state: initialProvisionState(req.apiVersion.minor),
       power_state: null,
     }
     for (const k of INTERFACE_KINDS) rec[`${k}_interface`] = interfaces[k]

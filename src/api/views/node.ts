@@ -4,6 +4,8 @@ import { allows } from '../microversions.js'
 import type { ApiVersion, Feature } from '../microversions.js'
 import { selfLinks } from '../links.js'
 import { maskInstanceInfo, maskSecrets } from '../secrets.js'
+import { displayProvisionState } from '../../domain/provision-states-api.js'
+import type { ProvisionState } from '../../domain/provision-states.js'
 
 /** Node fields, each with the feature (microversion) that makes it visible; null = always. */
 export const NODE_FIELDS: ReadonlyArray<readonly [string, Feature | null]> = [
@@ -66,8 +68,9 @@ export function nodeView(n: NodeRecord, ctx: NodeViewContext, fields?: readonly 
     driver_internal_info: maskSecrets(n.driver_internal_info),
     instance_info: maskInstanceInfo(n.instance_info),
   }
-  // A node from before 1.11's enroll state shows "available" as Ironic's NOSTATE (null).
-  if (!allows(ctx.version, 'enroll_state') && n.provision_state === 'available') all.provision_state = null
+  // Old microversions see some states under their older names (available as null, inspect wait as inspecting).
+  all.provision_state = displayProvisionState(n.provision_state as ProvisionState, ctx.version.minor)
+  all.target_provision_state = displayProvisionState(n.target_provision_state as ProvisionState | null, ctx.version.minor)
   const selected = fields ?? (short ? NODE_SHORT_FIELDS : [...NODE_FIELDS.map(([f]) => f), 'links', 'ports', 'portgroups', 'states', 'volume'])
   const out: Record<string, unknown> = {}
   const id = n.uuid
