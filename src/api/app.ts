@@ -1,4 +1,4 @@
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { MAX_VERSION, MIN_VERSION, negotiate, versionString } from './microversions.js'
@@ -33,8 +33,8 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
     loggerInstance: typeof opts.logger === 'object' ? opts.logger : undefined,
     logger: typeof opts.logger === 'boolean' ? opts.logger : undefined,
     bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
-    ignoreTrailingSlash: true,
-    disableRequestLogging: true,
+    routerOptions: { ignoreTrailingSlash: true },
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
 

@@ -1,7 +1,11 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { TSchema, Static } from '@sinclair/typebox'
+import { FormatRegistry } from '@sinclair/typebox'
 import { ValidationError } from '../domain/errors.js'
 import { truncate } from './errors.js'
+
+const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => UUID_FORMAT.test(v))
 
 const cache = new WeakMap<TSchema, ReturnType<typeof TypeCompiler.Compile>>()
 

@@ -1,0 +1,54 @@
+import pino from 'pino'
+import type { FastifyInstance } from 'fastify'
+import { openDatabase } from '../../src/db/database.js'
+import { migrateToLatest } from '../../src/db/migrate.js'
+import { Store } from '../../src/db/store.js'
+import { build } from '../../src/api/app.js'
+import { Conductor } from '../../src/conductor/conductor.js'
+import { catalogFromRegistry } from '../../src/conductor/driver-catalog.js'
+import { createDriverRegistry } from '../../src/drivers/default-registry.js'
+import { systemClock } from '../../src/conductor/clock.js'
+import { loadConfig } from '../../src/config/load.js'
+
+export interface TestApp {
+  app: FastifyInstance
+  store: Store
+  conductor: Conductor
+  close(): Promise<void>
+}
+
+/**
+ * The real API and conductor over an in-memory SQLite database (or `dbUrl`), for inject() tests.
+ * Nothing of Ferrum's is mocked.
+ */
+export async function buildTestApp(opts: { dbUrl?: string; conductor?: Record<string, unknown> } = {}): Promise<TestApp> {
+  const database = await openDatabase(opts.dbUrl ?? 'sqlite::memory:')
+  await migrateToLatest(database)
+  const store = new Store(database)
+  const config = loadConfig({ env: {}, flags: { dataDir: '/nonexistent-test-dir', conductor: { hostname: 'test-conductor', ...opts.conductor } } })
+  const log = pino({ level: 'silent' })
+  const conductor = new Conductor({ store, drivers: catalogFromRegistry(createDriverRegistry({ enabledHardwareTypes: config.drivers.enabledHardwareTypes })), config: config.conductor, log, clock: systemClock })
+  await store.conductors.register(conductor.hostname, '', conductor.listDrivers().map((d) => d.name))
+  const app = await build({ store, conductor })
+  return {
+    app, store, conductor,
+    async close() {
+      await app.close()
+      await conductor.stop()
+      await database.close()
+    },
+  }
+}
+
+/** Headers for a request at a microversion ('latest' or '1.N'). */
+export function v(version: string): Record<string, string> {
+  return { 'X-OpenStack-Ironic-API-Version': version, 'content-type': 'application/json' }
+}
+
+/** Parses Ironic's error body and returns the faultstring (throws if the body is not one). */
+export function faultOf(body: string): string {
+  const outer = JSON.parse(body) as { error_message?: string }
+  if (typeof outer.error_message !== 'string') throw new Error(`not an Ironic error body: ${body}`)
+  const inner = JSON.parse(outer.error_message) as { faultstring: string }
+  return inner.faultstring
+}
