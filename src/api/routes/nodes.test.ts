@@ -72,10 +72,10 @@ test('list: short and detailed views, fields, filters, limit/marker/sort with ne
   const desc = (await t.app.inject({ method: 'GET', url: '/v1/nodes?description_contains=rack%203', headers: v('latest') })).json()
   assert.deepEqual(desc.nodes.map((n: { name: string }) => n.name), ['page-3'])
   // Paging by name descending, two at a time, following next links.
-  const seen: string[] = []
+  const seen: (string | null)[] = []
   let url: string | undefined = '/v1/nodes?limit=2&sort_key=name&sort_dir=desc&fields=name'
   while (url) {
-    const page: { nodes: { name: string | null }[]; next?: string } = (await t.app.inject({ method: "GET", url, headers: v("latest") })).json()
+    const page: { nodes: { name: string | null }[]; next?: string } = (await t.app.inject({ method: 'GET', url, headers: v('latest') })).json()
     seen.push(...page.nodes.map((n: { name: string | null }) => n.name))
     url = page.next ? new URL(page.next).pathname + new URL(page.next).search : undefined
   }
