@@ -119,7 +119,10 @@ export class RedfishBmc {
     } else {
       server = createHttpServer(onRequest)
     }
-    server.headersTimeout = 30_000
+    // Long idle keep-alive: a client (python-requests) that reuses a connection just as the
+    // server closes it gets a reset mid-request, which a busy CI box makes likely at 5 s.
+    server.keepAliveTimeout = 60_000
+    server.headersTimeout = 65_000
     server.requestTimeout = 120_000
     server.on('connection', (socket: Socket) => {
       socket.on('error', () => undefined)

@@ -6,7 +6,7 @@ import type { RedfishService } from './service.js'
 /**
  * BIOS attributes (Bios schema) with a separate settings object (DSP0266 §9.10 "Settings
  * resource"): PATCH stages values in `.../Bios/Settings`; they become current at the next boot.
- * `scheduleBios` lets a vendor module intercept staging (the iDRAC wants a config job).
+ * `BiosHooks.staged` lets a vendor module intercept staging (the iDRAC wants a config job).
  */
 export interface BiosHooks {
   /** Called after a PATCH staged values; may return the reply (e.g. 202 + job Location). */

@@ -1,4 +1,4 @@
-import { extendedInfo, type RedfishHttpError, type RedfishMessage } from './errors.js'
+import { errorBody, extendedInfo, type RedfishHttpError, type RedfishMessage } from './errors.js'
 import type { Reply } from './router.js'
 
 export type TaskState = 'New' | 'Pending' | 'Running' | 'Completed' | 'Exception' | 'Cancelled'
@@ -74,7 +74,7 @@ export class TaskStore {
     task.status = 'Critical'
     task.endTime = this.#now().toISOString()
     task.messages.push(err.info)
-    task.result = { status: err.status, body: { error: { code: err.info.messageId, message: err.info.message, '@Message.ExtendedInfo': [extendedInfo(err.info)] } } }
+    task.result = { status: err.status, body: errorBody(err.info) }
   }
 
   isRunning(task: LabTask): boolean {
