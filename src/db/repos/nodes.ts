@@ -215,8 +215,9 @@ export class NodeRepo {
     }
     if (f.chassis_id !== undefined) q = q.where('chassis_id', '=', f.chassis_id)
     if (f.description_contains !== undefined) {
-      const pattern = `%${escapeLike(f.description_contains)}%`
-      q = q.where(sql<boolean>`description like ${pattern} escape '\\'`)
+      // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not (as MySQL-backed Ironic).
+      const pattern = `%${escapeLike(f.description_contains.toLowerCase())}%`
+      q = q.where(sql<boolean>`lower(description) like ${pattern} escape '\\'`)
     }
     if (f.retired !== undefined) q = q.where('retired', '=', fromBool(f.retired))
     if (f.shard !== undefined) q = q.where('shard', 'in', f.shard)
