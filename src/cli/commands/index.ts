@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { registerUp } from './up.js'
+import { registerNode } from './node.js'
 
 /** Every `ferrum` verb; each adds its subcommand(s) to the program. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerUp]
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerUp, registerNode]
