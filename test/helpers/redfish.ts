@@ -142,7 +142,7 @@ export interface ImageServer {
   stop(): Promise<void>
 }
 
-/** Serves `/boot.iso` (a small ISO-ish blob: ISO 9660 magic at 0x8001) and 404 for anything else. */
+/** Serves `/boot.iso` and `/other.img` (a small ISO-ish blob: ISO 9660 magic at 0x8001), `/slow.iso` (the same, 1.5 s late) and 404 for anything else. */
 export async function startImageServer(): Promise<ImageServer> {
   const image = Buffer.alloc(64 * 1024, 0)
   image.write('CD001', 0x8001, 'ascii')
@@ -150,9 +150,16 @@ export async function startImageServer(): Promise<ImageServer> {
   const requests: string[] = []
   const server: Server = createServer((req, res) => {
     requests.push(req.url ?? '')
-    if (req.url === '/boot.iso' || req.url === '/other.img') {
+    const send = (): void => {
+      if (res.destroyed) return
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': image.length })
       res.end(image)
+    }
+    if (req.url === '/boot.iso' || req.url === '/other.img') send()
+    else if (req.url === '/slow.iso') {
+      // Answers late, so an asynchronous insert is certainly still running when first polled.
+      const t = setTimeout(send, 1500)
+      res.on('close', () => clearTimeout(t))
     } else {
       res.writeHead(404).end('not here')
     }

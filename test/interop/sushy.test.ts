@@ -81,6 +81,7 @@ for (const p of personalities) {
         verify: false,
         mode: 'full',
         image,
+        slow_image: `${images.url}/slow.iso`,
         bad_image: `${images.url}/missing.iso`,
         bios_change: p.bios,
         ...(p.personality === 'idrac'
@@ -114,11 +115,13 @@ for (const p of personalities) {
       assert.ok(m.events.some((e) => e.kind === 'virtual-media' && e.image === image))
       assert.equal(steps.get('ejected')?.inserted, false)
       assert.equal(steps.get('ejected')?.image, null)
-      assert.ok(images.requests.filter((u) => u === '/boot.iso').length >= 2)
+      assert.deepEqual(images.requests.filter((u) => u.endsWith('.iso')), ['/boot.iso', '/slow.iso', '/missing.iso'])
 
       assert.equal(steps.get('async-inserted')?.status, 202)
       assert.equal(steps.get('async-inserted')?.final, 204)
+      assert.equal(steps.get('async-inserted')?.running_at_first_poll, true)
       assert.equal(steps.get('async-inserted')?.task_state, 'Completed')
+      assert.equal(steps.get('async-inserted')?.image, `${images.url}/slow.iso`)
       assert.equal(steps.get('async-inserted')?.inserted, true)
 
       const bad = steps.get('bad-insert')

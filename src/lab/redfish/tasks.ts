@@ -103,7 +103,9 @@ export class TaskStore {
     return {
       status: 202,
       body: this.render(task),
-      headers: { Location: `${MONITORS_PATH}/${task.id}`, 'Retry-After': '1' },
+      // NOTE: Retry-After is sent as an HTTP-date, not delta-seconds: sushy 4.3's TaskMonitor
+      // passes a delta-seconds header to time.sleep() as a string and crashes.
+      headers: { Location: `${MONITORS_PATH}/${task.id}`, 'Retry-After': new Date(Date.now() + 1000).toUTCString() },
     }
   }
 
