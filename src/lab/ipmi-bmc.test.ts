@@ -188,3 +188,21 @@ describe('IpmiBmc', () => {
     f.latencyMs = 0
   })
 })
+
+describe('IpmiBmc packet loss', () => {
+  it('drops exactly the datagrams the random source selects', async () => {
+    const draws = [0.1, 0.9, 0.2, 0.8]
+    const lab = await startLabBmc({ faults: { packetLoss: 0.5 }, random: () => draws.shift() ?? 1 })
+    const peer = await RawPeer.connect(lab.host, lab.port)
+    try {
+      peer.send(encodePresencePing(1)) // 0.1 < 0.5: dropped
+      assert.deepEqual(await peer.sendThenSync(null, 2), []) // 0.9: answered, and nothing for tag 1 before it
+      peer.send(encodePresencePing(3)) // 0.2: dropped
+      assert.deepEqual(await peer.sendThenSync(null, 4), [])
+      assert.equal(lab.bmc.stats.faultDropped, 2)
+    } finally {
+      await peer.close()
+      await lab.stop()
+    }
+  })
+})
