@@ -48,10 +48,8 @@ export function renderManagerOem(sys: SystemState): { links: unknown; actions: u
         Jobs: odataId(`${oem}/Jobs`),
       },
     },
-    actions: {
-      '#OemManager.ExportSystemConfiguration': { target: `${managerPath(sys)}/Actions/Oem/EID_674_Manager.ExportSystemConfiguration` },
-      '#OemManager.ImportSystemConfiguration': { target: `${managerPath(sys)}/Actions/Oem/EID_674_Manager.ImportSystemConfiguration` },
-    },
+    // Server configuration profile import/export is not emulated, so it is not advertised.
+    actions: {},
     oem: {
       Dell: {
         '@odata.type': '#DellOem.v1_3_0.DellOemResources',
