@@ -20,6 +20,7 @@ import { startFerrum, startIronic } from './lib/servers.js'
 import type { StartedServer } from './lib/servers.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { cpus, loadavg } from 'node:os'
 
 export interface LifecycleOptions {
   label: string
@@ -92,6 +93,9 @@ export interface LifecycleResult {
   failures: number
   list: ListResult
   resources: { idle: ResourceSample; peak: ResourceSample; end: ResourceSample; samples: number } | null
+  /** 1-minute load average at the start and end: other work on the machine skews every number. */
+  loadAvg: { start: number; end: number }
+  startedAt: string
 }
 
 interface PhaseSpec {
@@ -254,6 +258,8 @@ export async function runLifecycle(o: LifecycleOptions): Promise<LifecycleResult
   const sampler = o.procs ? new ResourceSampler(o.procs) : null
   const idle = sampler?.take() ?? null
   const runId = Date.now().toString(36)
+  const startedAt = new Date().toISOString()
+  const loadStart = loadavg()[0]
   const phases: PhaseResult[] = []
   const report = (p: PhaseResult) => {
     phases.push(p)
@@ -281,6 +287,8 @@ export async function runLifecycle(o: LifecycleOptions): Promise<LifecycleResult
       failures: phases.reduce((s, p) => s + p.failed + p.timedOut, 0),
       list,
       resources: sampler && idle && end ? { idle, peak: sampler.peak, end, samples: sampler.samples } : null,
+      loadAvg: { start: loadStart, end: loadavg()[0] },
+      startedAt,
     }
   } finally {
     sampler?.stop()
@@ -304,6 +312,7 @@ export function formatResult(r: LifecycleResult): string {
     lines.push(`  RSS MiB: idle ${mib(r.resources.idle.totalKiB)}, peak ${mib(r.resources.peak.totalKiB)} (${g(r.resources.peak)}), end ${mib(r.resources.end.totalKiB)} (${g(r.resources.end)})`)
     lines.push(`  server CPU during the run: ${(r.resources.end.cpuS - r.resources.idle.cpuS).toFixed(1)} s`)
   }
+  lines.push(`  1-min load average: ${r.loadAvg.start.toFixed(2)} at start, ${r.loadAvg.end.toFixed(2)} at end (${cpus().length} CPUs)`)
   return lines.join('\n')
 }
 
