@@ -1,5 +1,16 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
+import { registerPortRoutes } from './ports.js'
+import { registerPortgroupRoutes } from './portgroups.js'
+import { registerChassisRoutes } from './chassis.js'
+import { registerDriverRoutes } from './drivers.js'
+import { registerConductorRoutes } from './conductors.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
-export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = []
+export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
+  registerPortRoutes,
+  registerPortgroupRoutes,
+  registerChassisRoutes,
+  registerDriverRoutes,
+  registerConductorRoutes,
+]
