@@ -38,7 +38,7 @@ export async function inspectBootDisk(path: string): Promise<BootDiskInspection>
   const partitionTable = partitionTableOf(head)
   const osName = markerOf(head)
   if (!partitionTable) {
-    return { bootable: false, partitionTable: null, reason: 'no partition table (no 0x55AA signature at byte 510, no "EFI PART" at byte 512)' }
+    return { bootable: false, partitionTable: null, reason: 'no partition table (no MBR signature, no GPT header)' }
   }
   if (osName === null) {
     return { bootable: false, partitionTable, reason: `${partitionTable.toUpperCase()} partition table but no "${LAB_OS_MARKER}" marker in the first MiB` }
