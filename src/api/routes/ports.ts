@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { PortFilters, PortRecord } from '../../db/repos/ports.js'
 import { PORT_SORT_KEYS } from '../../db/repos/ports.js'
+import { isUuid } from '../../db/repos/nodes.js'
 import type { PortgroupRecord } from '../../db/repos/portgroups.js'
 import { ConflictError, NotAuthorizedError, NotFoundError, ValidationError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
@@ -33,6 +34,8 @@ async function listPorts(deps: AppDeps, req: FastifyRequest, src: ListSource): P
   const { limit, sortKey, sortDir } = qpaging(q, PORT_SORT_KEYS, MAX_LIMIT)
   const nodeUuidParam = qstr(q, 'node_uuid')
   const nodeIdent = src.node ?? (nodeUuidParam !== undefined ? checkUuid(nodeUuidParam, 'node_uuid') : qstr(q, 'node'))
+  const nodeParam = qstr(q, 'node')
+  if (src.node === undefined && nodeUuidParam === undefined && nodeParam !== undefined && !isUuid(nodeParam)) need(req, 'name', 'Filtering ports by node name')
   const pgParam = qstr(q, 'portgroup')
   if (pgParam !== undefined) need(req, 'portgroup_subcontrollers', 'The "portgroup" filter')
   const pgIdent = src.portgroup ?? pgParam
