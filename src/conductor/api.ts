@@ -9,6 +9,8 @@ export interface InterfaceValidation {
 /** A provision request as the API accepted it (already checked against the microversion). */
 export interface ProvisionRequest {
   verb: string
+  /** The client's microversion minor (1.N → N); error messages list only verbs it may send. */
+  apiMinor?: number
   configdrive?: unknown
   clean_steps?: unknown[]
   deploy_steps?: unknown[]
@@ -49,4 +51,6 @@ export interface ConductorApi {
   setBootDevice(node: NodeRecord, device: string, persistent: boolean): Promise<void>
   getSupportedBootDevices(node: NodeRecord): Promise<string[]>
   injectNmi(node: NodeRecord): Promise<void>
+  /** Place (1-based) of a node waiting for a deploy/clean slot, or null (Ferrum's own). */
+  queuePosition(nodeId: number): number | null
 }

@@ -4,18 +4,21 @@ import type { NodeRecord } from '../db/repos/nodes.js'
 import { INTERFACE_KINDS } from '../db/repos/nodes.js'
 import type { ConductorApi, DriverSummary, InterfaceValidation, ProvisionRequest } from './api.js'
 import type { DriverCatalog } from './driver-catalog.js'
-import type { Clock, DriverContext } from '../drivers/driver-context.js'
+import type { Clock } from '../drivers/driver-context.js'
 import type { InterfaceKind } from '../drivers/interface-kinds.js'
-import type { InterfaceByKind } from '../drivers/interfaces/by-kind.js'
 import type { BootDevice } from '../drivers/interfaces/management.js'
-import { applyEvent, nextTarget, VERBS, STATE_INFO } from '../domain/provision-states.js'
-import type { ProvisionEvent, ProvisionState, ProvisionVerb } from '../domain/provision-states.js'
+import type { DriverStep } from '../drivers/steps.js'
+import { applyEvent, invalidActionMessage, isProvisionVerb, STATE_INFO, VERBS, WAIT_STATES } from '../domain/provision-states.js'
+import type { ProvisionState, ProvisionVerb } from '../domain/provision-states.js'
 import { isPowerTarget, settledPowerState } from '../domain/power-states.js'
-import { ConflictError, FerrumError, NotFoundError, NodeLockedError, ValidationError } from '../domain/errors.js'
+import { ConflictError, FerrumError, InvalidStateError, NotFoundError, NodeLockedError, ValidationError } from '../domain/errors.js'
 import { AdmissionQueue } from './admission.js'
-import { toNodeView } from './node-view.js'
-import { nowIso } from '../db/codec.js'
-import { runWorkflow } from './workflows.js'
+import { NodeTask, type TaskDeps } from './node-task.js'
+import { continueFromWait, runWorkflow, type WorkflowHost } from './workflows.js'
+import { abortParked, failTask, phaseOfState, STEP_FIELD, wipeProgress } from './fail.js'
+import { AbortRequestedError, messageOf } from './failures.js'
+import { runPowerChange } from './power-actions.js'
+import type { StepSettings } from './step-runner.js'
 import type { FerrumConfig } from '../config/schema.js'
 
 export interface ConductorDeps {
@@ -26,37 +29,37 @@ export interface ConductorDeps {
   clock: Clock
 }
 
-/** A node locked by this conductor, with helpers to move it through the state machine. */
-export interface NodeTask {
-  node: NodeRecord
-  readonly signal: AbortSignal
-  /** Applies a conductor event, persists the state change and records it in history. */
-  event(ev: ProvisionEvent, opts?: { lastError?: string | null; targetOverride?: ProvisionState | null; detail?: { code: string; remedy: string } }): Promise<void>
-  /** Writes fields of the node. */
-  save(changes: Partial<NodeRecord>): Promise<void>
-  /** A driver context for one call; its internalInfo is saved afterwards. */
-  ctx(timeoutMs?: number): Promise<DriverContext & { dispose(): void }>
-  impl<K extends InterfaceKind>(kind: K): InterfaceByKind[K]
-}
+/** Working states whose work the `abort` verb may interrupt (a Ferrum extension). */
+const ABORTABLE_WORK: ReadonlySet<ProvisionState> = new Set(['deploying', 'cleaning', 'servicing', 'inspecting', 'rescuing'])
+/** Working states that refuse nodes in maintenance (as Ironic does). */
+const NEEDS_HEALTHY: ReadonlySet<ProvisionState> = new Set(['deploying', 'cleaning', 'inspecting', 'verifying', 'rescuing', 'servicing', 'adopting', 'unrescuing'])
 
-const DEFAULT_CALL_TIMEOUT_MS = 60_000
+interface Running {
+  readonly task: NodeTask
+  readonly abort: AbortController
+  readonly done: Promise<void>
+}
 
 /**
  * The conductor: carries out what the API accepts. It locks a node (reservation compare-and-set),
  * moves it through the provision state machine, runs the work in the background (bounded by
  * fair admission queues) and always releases the lock, also on failure.
  */
-export class Conductor implements ConductorApi {
+export class Conductor implements ConductorApi, WorkflowHost {
   readonly hostname: string
   readonly deployQueue: AdmissionQueue
   readonly cleanQueue: AdmissionQueue
-  readonly #running = new Map<number, { abort: AbortController; done: Promise<void> }>()
+  readonly stepSettings: StepSettings
+  readonly #running = new Map<number, Running>()
+  readonly #taskDeps: TaskDeps
   #stopping = false
 
   constructor(readonly deps: ConductorDeps) {
     this.hostname = deps.config.hostname
     this.deployQueue = new AdmissionQueue('deploy', deps.config.maxConcurrentDeploys)
     this.cleanQueue = new AdmissionQueue('clean', deps.config.maxConcurrentCleans)
+    this.stepSettings = { automatedClean: deps.config.automatedClean }
+    this.#taskDeps = { store: deps.store, drivers: deps.drivers, log: deps.log, clock: deps.clock, hostname: this.hostname }
   }
 
   // ---- drivers --------------------------------------------------------------------------------
@@ -86,140 +89,120 @@ export class Conductor implements ConductorApi {
 
   // ---- synchronous driver calls -----------------------------------------------------------------
 
+  /** Ironic's validate: each interface's validate(), true or false with the reason. Never touches the BMC. */
   async validate(node: NodeRecord): Promise<Record<InterfaceKind, InterfaceValidation>> {
-    const view = await this.#view(node)
+    const view = await this.#task(node).view()
     const out = {} as Record<InterfaceKind, InterfaceValidation>
     for (const kind of INTERFACE_KINDS) {
-      const name = view.interfaces[kind]
       try {
-        const impl = this.deps.drivers.implementation(kind, name)
-        if (name.startsWith('no-') || name === 'noop') {
-          out[kind] = { result: null, reason: `not supported` }
-          continue
-        }
-        impl.validate(view)
+        this.deps.drivers.implementation(kind, view.interfaces[kind]).validate(view)
         out[kind] = { result: true }
       } catch (e) {
-        out[kind] = { result: false, reason: (e as Error).message }
+        out[kind] = { result: false, reason: messageOf(e) }
       }
     }
     return out
   }
 
   async getBootDevice(node: NodeRecord): Promise<{ boot_device: string | null; persistent: boolean | null }> {
-    return this.#withLock(node, async (task) => {
-      const mgmt = task.impl('management')
-      const ctx = await task.ctx()
-      try {
-        const r = await mgmt.getBootDevice(ctx)
-        return { boot_device: r.bootDevice, persistent: r.persistent }
-      } finally {
-        ctx.dispose()
-      }
-    }, true)
+    const task = this.#task(node)
+    const r = await task.call((ctx) => task.impl('management').getBootDevice(ctx), undefined, { readOnly: true })
+    return { boot_device: r.bootDevice, persistent: r.persistent }
   }
 
   async setBootDevice(node: NodeRecord, device: string, persistent: boolean): Promise<void> {
     await this.#withLock(node, async (task) => {
       const mgmt = task.impl('management')
-      const supported = mgmt.getSupportedBootDevices(await this.#view(task.node))
+      const supported = mgmt.getSupportedBootDevices(await task.view())
       const dev = device === 'uefi http' ? 'uefihttp' : device
       if (!(supported as readonly string[]).includes(dev)) {
         throw new ValidationError(`Boot device "${device}" is not supported by node ${node.uuid}; supported: ${supported.join(', ')}.`)
       }
-      const ctx = await task.ctx()
-      try {
-        await mgmt.setBootDevice(ctx, dev as BootDevice, { persistent })
-      } finally {
-        ctx.dispose()
-      }
+      await task.call((ctx) => mgmt.setBootDevice(ctx, dev as BootDevice, { persistent }))
     })
   }
 
   async getSupportedBootDevices(node: NodeRecord): Promise<string[]> {
-    const view = await this.#view(node)
-    return [...this.deps.drivers.implementation('management', view.interfaces.management).getSupportedBootDevices(view)]
+    const task = this.#task(node)
+    return [...task.impl('management').getSupportedBootDevices(await task.view())]
   }
 
   async injectNmi(node: NodeRecord): Promise<void> {
-    await this.#withLock(node, async (task) => {
-      const ctx = await task.ctx()
-      try {
-        await task.impl('management').injectNmi(ctx)
-      } finally {
-        ctx.dispose()
-      }
-    })
+    await this.#withLock(node, (task) => task.call((ctx) => task.impl('management').injectNmi(ctx)))
   }
 
   // ---- asynchronous actions ---------------------------------------------------------------------
 
+  /** Locks the node, shows the target power state and changes power in the background. */
   async changePowerState(node: NodeRecord, target: string, opts: { timeoutS?: number }): Promise<void> {
     if (!isPowerTarget(target)) throw new ValidationError(`Invalid power state target "${target}".`)
-    const locked = await this.#lock(node)
-    const task = this.#task(locked)
-    await task.save({ target_power_state: settledPowerState(target) === 'power on' && target.includes('reboot') ? 'power on' : settledPowerState(target), last_error: null })
-    this.#spawn(locked.id, task, async () => {
-      const power = task.impl('power')
-      const timeoutMs = (opts.timeoutS ?? this.deps.config.softPowerOffTimeoutS) * 1000
-      const ctx = await task.ctx(timeoutMs + DEFAULT_CALL_TIMEOUT_MS)
-      try {
-        if (target === 'rebooting' || target === 'soft rebooting') await power.reboot(ctx, { timeoutMs })
-        else await power.setPowerState(ctx, target, { timeoutMs })
-        await task.save({ power_state: settledPowerState(target), target_power_state: null })
-        await this.#history(task.node, 'power', 'INFO', `Power state changed to "${settledPowerState(target)}" (${target})`)
-      } catch (e) {
-        const msg = `Failed to change power state to "${target}" by the power interface "${power.name}": ${(e as Error).message}`
-        await task.save({ target_power_state: null, last_error: msg })
-        await this.#history(task.node, 'power', 'ERROR', msg, { code: errorCode(e, 'POWER_ACTION_FAILED'), phase: `power / ${target}`, remedy: 'Check the BMC address and credentials in driver_info (openstack baremetal node validate), then retry.' })
-      } finally {
-        ctx.dispose()
-      }
-    })
+    const task = await this.#lockedTask(node)
+    try {
+      task.impl('power').validate(await task.view())
+      await task.save({ target_power_state: settledPowerState(target), last_error: null })
+    } catch (e) {
+      await this.#release(task)
+      throw e instanceof FerrumError ? e : new ValidationError(messageOf(e))
+    }
+    const timeoutMs = (opts.timeoutS ?? this.deps.config.softPowerOffTimeoutS) * 1000
+    this.#spawn(task, () => runPowerChange(task, target, timeoutMs))
   }
 
+  /**
+   * Accepts a provision verb: checks it against the state machine and the rules, locks the node,
+   * applies the event and starts the work. `abort` also stops work in flight (see docs/conductor.md).
+   * @throws InvalidStateError (409) naming the state and the verbs allowed there
+   * @throws NodeLockedError (409) while another operation holds the node
+   */
   async provision(node: NodeRecord, req: ProvisionRequest): Promise<void> {
-    const verb = req.verb as ProvisionVerb
-    const from = node.provision_state as ProvisionState
+    const verb = req.verb
+    if (!isProvisionVerb(verb)) throw new ValidationError(`"${verb}" is not a valid provision target.`)
+    const name = node.name ?? node.uuid
+    if (verb === 'abort' && this.#running.has(node.id)) return this.#abortRunning(node.id, req.apiMinor)
     const event = VERBS[verb].event
-    const to = applyEvent(from, event, { verb, node: node.name ?? node.uuid, apiOnly: true })
-    this.#checkProvisionRules(node, verb, to)
-    const locked = await this.#lock(node)
-    const task = this.#task(locked)
+    const to = applyEvent(node.provision_state as ProvisionState, event, { verb, node: name, apiOnly: true, apiMinor: req.apiMinor })
+    this.#checkRules(node, verb, to)
+    const task = await this.#lockedTask(node)
     try {
-      const pre: Partial<NodeRecord> = {}
-      const dii = { ...locked.driver_internal_info }
-      if (req.configdrive !== undefined && req.configdrive !== null) pre.instance_info = { ...locked.instance_info, configdrive: req.configdrive }
-      if (req.rescue_password !== undefined) pre.instance_info = { ...locked.instance_info, rescue_password: req.rescue_password }
-      if (req.clean_steps !== undefined) dii.requested_clean_steps = req.clean_steps
-      if (req.deploy_steps !== undefined) dii.requested_deploy_steps = req.deploy_steps
-      if (req.service_steps !== undefined) dii.requested_service_steps = req.service_steps
-      if (req.disable_ramdisk !== undefined) dii.disable_ramdisk = req.disable_ramdisk
-      pre.driver_internal_info = dii
-      await task.save(pre)
-      // Manual cleaning returns to manageable, so it shows "manageable" as its target.
-      const override = verb === 'clean' ? 'manageable' : undefined
-      await task.event(event, { lastError: null, targetOverride: override })
+      // The node may have moved between the read and the lock.
+      applyEvent(task.state, event, { verb, node: name, apiOnly: true, apiMinor: req.apiMinor })
+      if (verb === 'abort') {
+        this.#spawn(task, () => abortParked(task))
+        return
+      }
+      const changes = this.#requestChanges(task.node, verb, req)
+      await task.event(event, { lastError: null, targetOverride: verb === 'clean' ? 'manageable' : undefined, changes })
     } catch (e) {
-      await this.deps.store.nodes.release(locked.id, this.hostname)
+      await this.#release(task)
       throw e
     }
-    if (STATE_INFO[to].stable || STATE_INFO[to].kind === 'failed') {
-      await this.deps.store.nodes.release(locked.id, this.hostname)
+    if (STATE_INFO[task.state].stable || STATE_INFO[task.state].kind === 'failed') {
+      await this.#release(task)
       return
     }
-    const queue = to === 'deploying' ? this.deployQueue : to === 'cleaning' ? this.cleanQueue : null
-    this.#spawn(locked.id, task, () => (queue ? queue.run(locked.id, () => runWorkflow(this, task)) : runWorkflow(this, task)))
+    this.#spawn(task, () => runWorkflow(this, task))
   }
 
-  /** Place in the admission queue for a node waiting to deploy or clean (1-based), else null. */
-  queuePosition(nodeId: number): number | null {
-    return this.deployQueue.position(nodeId) ?? this.cleanQueue.position(nodeId)
+  /** The node fields a verb's arguments set, and the stale progress it forgets. */
+  #requestChanges(node: NodeRecord, verb: ProvisionVerb, req: ProvisionRequest): Partial<NodeRecord> {
+    const changes: Partial<NodeRecord> = {}
+    const phase = verb === 'clean' || verb === 'provide' ? 'clean' : verb === 'service' ? 'service' : ['deploy', 'active', 'rebuild'].includes(verb) ? 'deploy' : null
+    const wiped = wipeProgress(node, phase)
+    Object.assign(changes, wiped)
+    const dii = { ...(wiped.driver_internal_info ?? node.driver_internal_info) }
+    if (req.configdrive !== undefined && req.configdrive !== null) changes.instance_info = { ...node.instance_info, configdrive: req.configdrive }
+    if (req.rescue_password !== undefined) changes.instance_info = { ...node.instance_info, rescue_password: req.rescue_password }
+    if (req.clean_steps !== undefined) dii.requested_clean_steps = req.clean_steps
+    if (req.deploy_steps !== undefined) dii.requested_deploy_steps = req.deploy_steps
+    if (req.service_steps !== undefined) dii.requested_service_steps = req.service_steps
+    if (req.disable_ramdisk !== undefined) dii.disable_ramdisk = req.disable_ramdisk
+    if (verb === 'deleted' || verb === 'undeploy') dii.ferrum_teardown_from = node.provision_state
+    changes.driver_internal_info = dii
+    return changes
   }
 
-  #checkProvisionRules(node: NodeRecord, verb: ProvisionVerb, to: ProvisionState): void {
-    const needsHealthy: ProvisionState[] = ['deploying', 'cleaning', 'inspecting', 'verifying', 'rescuing', 'servicing', 'adopting', 'unrescuing']
-    if (node.maintenance && needsHealthy.includes(to) && verb !== 'abort') {
+  #checkRules(node: NodeRecord, verb: ProvisionVerb, to: ProvisionState): void {
+    if (node.maintenance && NEEDS_HEALTHY.has(to)) {
       throw new ValidationError(`Node ${node.uuid} is in maintenance mode${node.maintenance_reason ? ` (${node.maintenance_reason})` : ''}; unset maintenance before "${verb}".`, { code: 'NODE_IN_MAINTENANCE' })
     }
     if (node.protected && (verb === 'deleted' || verb === 'undeploy' || verb === 'rebuild')) {
@@ -230,158 +213,141 @@ export class Conductor implements ConductorApi {
     }
   }
 
+  /**
+   * `abort` on a node this conductor is working on (Ferrum's extension; Ironic only aborts parked
+   * nodes). A node still waiting for an admission slot, or running an abortable step, stops at
+   * once; a non-abortable step is marked `abort_after` and the node fails when it finishes.
+   */
+  async #abortRunning(nodeId: number, apiMinor?: number): Promise<void> {
+    const run = this.#running.get(nodeId)!
+    const task = run.task
+    const state = task.state
+    if (!ABORTABLE_WORK.has(state)) {
+      throw new InvalidStateError(invalidActionMessage(state, 'abort', task.node.name ?? task.uuid, apiMinor) + ' The current operation cannot be aborted; wait for it to finish.')
+    }
+    const phase = phaseOfState(state)
+    const step = phase ? (task.node[STEP_FIELD[phase]] as DriverStep | null) : null
+    if (this.queuePosition(nodeId) !== null || !step || step.abortable) {
+      run.abort.abort(new AbortRequestedError())
+      return
+    }
+    task.abortAfterStep = true
+    await task.save({ [STEP_FIELD[phase!]]: { ...step, abort_after: true } })
+    await task.history('provisioning', 'INFO', `Abort requested during step ${step.interface}.${step.step}, which cannot be interrupted; the node fails once it finishes.`)
+  }
+
+  /**
+   * Continues a node parked in a wait state (`wait call-back`, `clean wait`, …): the pending
+   * work finished. The agent's heartbeat calls this; tests call it for fake hardware.
+   * @throws InvalidStateError when the node is not waiting
+   * @throws NodeLockedError while the node is busy (the caller retries)
+   */
+  async continueNode(node: NodeRecord): Promise<void> {
+    if (!WAIT_STATES.has(node.provision_state as ProvisionState)) {
+      throw new InvalidStateError(`Node ${node.name ?? node.uuid} is not waiting for a callback: it is in state "${node.provision_state}".`)
+    }
+    const task = await this.#lockedTask(node)
+    if (!WAIT_STATES.has(task.state)) {
+      await this.#release(task)
+      throw new InvalidStateError(`Node ${node.name ?? node.uuid} is not waiting for a callback: it is in state "${task.state}".`)
+    }
+    this.#spawn(task, () => continueFromWait(this, task))
+  }
+
+  /** Place in the admission queue for a node waiting to deploy or clean (1-based), else null. */
+  queuePosition(nodeId: number): number | null {
+    return this.deployQueue.position(nodeId) ?? this.cleanQueue.position(nodeId)
+  }
+
+  /** WorkflowHost: waits for a free slot of the phase's queue, then runs `fn`. */
+  async admit(task: NodeTask, phase: 'deploy' | 'clean', fn: () => Promise<void>): Promise<void> {
+    const queue = phase === 'deploy' ? this.deployQueue : this.cleanQueue
+    try {
+      await queue.run(task.node.id, fn, task.signal)
+    } catch (e) {
+      if (!task.signal.aborted || e !== task.signal.reason) throw e
+      const message = e instanceof AbortRequestedError ? `${task.state}: aborted on request while waiting for a free ${phase} slot.` : undefined
+      await failTask(task, e, { code: 'ABORTED', message })
+    }
+  }
+
   // ---- locks and tasks --------------------------------------------------------------------------
 
-  async #lock(node: NodeRecord): Promise<NodeRecord> {
-    if (this.#stopping) throw new ConflictError('The conductor is shutting down; retry in a moment.', { code: 'CONDUCTOR_STOPPING' })
-    const locked = await this.deps.store.nodes.reserve(node.id, this.hostname)
-    if (!locked) {
-      const fresh = await this.deps.store.nodes.getById(node.id)
-      throw new NodeLockedError(node.uuid, fresh?.reservation ?? 'another conductor')
-    }
-    return locked
+  #task(node: NodeRecord): NodeTask {
+    return new NodeTask(this.#taskDeps, node)
   }
 
-  async #withLock<T>(node: NodeRecord, fn: (task: NodeTask) => Promise<T>, shared = false): Promise<T> {
-    if (shared) return fn(this.#task(node))
-    const locked = await this.#lock(node)
-    try {
-      return await fn(this.#task(locked))
-    } finally {
-      await this.deps.store.nodes.release(locked.id, this.hostname)
-    }
-  }
-
-  #spawn(nodeId: number, task: NodeTask, work: () => Promise<void>): void {
-    const abort = new AbortController()
-    ;(task as { signal: AbortSignal }).signal = abort.signal
-    const done = (async () => {
-      try {
-        await work()
-      } catch (e) {
-        this.deps.log.error({ err: e, node: task.node.uuid }, 'node task failed unexpectedly')
-        await task.save({ last_error: `Unexpected error: ${(e as Error).message}` }).catch(() => undefined)
-      } finally {
-        await this.deps.store.nodes.release(nodeId, this.hostname).catch(() => undefined)
-        this.#running.delete(nodeId)
-      }
-    })()
-    this.#running.set(nodeId, { abort, done })
-  }
-
-  #task(initial: NodeRecord): NodeTask {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this
-    const task: NodeTask = {
-      node: initial,
-      signal: new AbortController().signal,
-      async save(changes) {
-        task.node = await self.deps.store.nodes.update(task.node.id, changes)
-      },
-      async event(ev, opts = {}) {
-        const from = task.node.provision_state as ProvisionState
-        const to = applyEvent(from, ev, { node: task.node.uuid })
-        const started = task.node.provision_updated_at ? Date.parse(task.node.provision_updated_at) : null
-        const changes: Partial<NodeRecord> = {
-          provision_state: to,
-          target_provision_state: nextTarget(to, opts.targetOverride === undefined ? (STATE_INFO[to].stable ? null : (task.node.target_provision_state as ProvisionState | null) ?? undefined) : opts.targetOverride),
-          provision_updated_at: nowIso(),
-        }
-        if (opts.lastError !== undefined) changes.last_error = opts.lastError
-        await task.save(changes)
-        const failed = STATE_INFO[to].kind === 'failed' || (ev === 'fail')
-        await self.#history(task.node, 'provisioning', failed ? 'ERROR' : 'INFO',
-          failed && opts.lastError ? `${from} -> ${to}: ${opts.lastError}` : `${from} -> ${to} (${ev})`,
-          failed ? { code: opts.detail?.code ?? 'PROVISION_FAILED', phase: from, remedy: opts.detail?.remedy ?? remedyFor(to) } : undefined,
-          started === null ? null : Date.now() - started)
-      },
-      async ctx(timeoutMs = DEFAULT_CALL_TIMEOUT_MS) {
-        const view = await self.#view(task.node)
-        const ac = new AbortController()
-        const timer = setTimeout(() => ac.abort(new FerrumError('DRIVER_TIMEOUT', `driver call timed out after ${timeoutMs} ms`, 500, true)), timeoutMs)
-        const onAbort = () => ac.abort(task.signal.reason)
-        task.signal.addEventListener('abort', onAbort, { once: true })
-        const internalInfo = { ...task.node.driver_internal_info }
-        const log = self.deps.log.child({ node: task.node.uuid })
-        return {
-          node: view,
-          log,
-          signal: ac.signal,
-          clock: self.deps.clock,
-          internalInfo,
-          dispose() {
-            clearTimeout(timer)
-            task.signal.removeEventListener('abort', onAbort)
-            // Persist what the driver recorded (fire-and-forget ordering is kept by the caller awaiting save next).
-            if (JSON.stringify(internalInfo) !== JSON.stringify(task.node.driver_internal_info)) {
-              task.node = { ...task.node, driver_internal_info: internalInfo }
-              void self.deps.store.nodes.update(task.node.id, { driver_internal_info: internalInfo })
-            }
-          },
-        }
-      },
-      impl(kind) {
-        const name = (task.node as unknown as Record<string, string | null>)[`${kind}_interface`]
-        if (!name) throw new ValidationError(`Node ${task.node.uuid} has no ${kind} interface set.`)
-        return self.deps.drivers.implementation(kind, name)
-      },
-    }
-    return task
-  }
-
-  /** A task for a node this conductor already holds (used by resume paths such as heartbeats). */
+  /** A task for a node that the caller has locked itself (periodics). */
   taskFor(node: NodeRecord): NodeTask {
     return this.#task(node)
   }
 
-  async #view(node: NodeRecord) {
-    const traits = await this.deps.store.nodes.traits(node.id)
-    return toNodeView(node, traits)
+  async #lockedTask(node: NodeRecord): Promise<NodeTask> {
+    if (this.#stopping) throw new ConflictError('The conductor is shutting down; retry in a moment.', { code: 'CONDUCTOR_STOPPING' })
+    const locked = await this.deps.store.nodes.reserve(node.id, this.hostname)
+    if (!locked) {
+      const fresh = await this.deps.store.nodes.getById(node.id)
+      if (!fresh) throw new NotFoundError(`Node ${node.uuid} could not be found.`, { code: 'NODE_NOT_FOUND' })
+      throw new NodeLockedError(node.uuid, fresh.reservation ?? 'another conductor')
+    }
+    return this.#task(locked)
   }
 
-  async #history(node: NodeRecord, type: string, severity: 'INFO' | 'WARNING' | 'ERROR', event: string, detail?: { code: string; phase: string; remedy: string }, durationMs?: number | null): Promise<void> {
-    await this.deps.store.history.add({
-      node_id: node.id, event_type: type, severity, event, conductor: this.hostname,
-      provision_state: node.provision_state, duration_ms: durationMs ?? null, error_detail: detail ?? null,
-    })
+  async #release(task: NodeTask): Promise<void> {
+    await this.deps.store.nodes.release(task.node.id, this.hostname)
   }
 
-  /** Records a history entry (for workflows and periodics). */
-  history(node: NodeRecord, type: string, severity: 'INFO' | 'WARNING' | 'ERROR', event: string, detail?: { code: string; phase: string; remedy: string }): Promise<void> {
-    return this.#history(node, type, severity, event, detail)
+  async #withLock<T>(node: NodeRecord, fn: (task: NodeTask) => Promise<T>): Promise<T> {
+    const task = await this.#lockedTask(node)
+    try {
+      return await fn(task)
+    } finally {
+      await this.#release(task)
+    }
+  }
+
+  /**
+   * Runs `work` in the background on a locked task. Whatever happens, a node left in a working
+   * state is failed (never left "deploying" forever) and the lock is released last.
+   */
+  #spawn(task: NodeTask, work: () => Promise<void>): void {
+    const abort = new AbortController()
+    task.signal = abort.signal
+    const done = (async () => {
+      try {
+        await work()
+      } catch (e) {
+        this.deps.log.error({ err: e, node: task.uuid }, 'node task failed unexpectedly')
+        try {
+          if (STATE_INFO[task.state].kind === 'working') await failTask(task, e, { code: 'UNEXPECTED_ERROR' })
+          else await task.save({ last_error: `Unexpected error: ${messageOf(e)}`, target_power_state: null })
+        } catch (e2) {
+          this.deps.log.error({ err: e2, node: task.uuid }, 'could not record the failure')
+        }
+      } finally {
+        await this.#release(task).catch((e: unknown) => this.deps.log.error({ err: e, node: task.uuid }, 'could not release the node lock'))
+        this.#running.delete(task.node.id)
+      }
+    })()
+    this.#running.set(task.node.id, { task, abort, done })
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
+
+  /** Nodes with work in flight on this conductor. */
+  get busy(): number {
+    return this.#running.size
+  }
 
   /** Waits for all running node tasks (tests and graceful shutdown). */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running.values()].map((r) => r.done))
   }
 
-  /** Stops accepting work, cancels running tasks and waits for them to release their locks. */
+  /** Stops accepting work, cancels running tasks (their nodes fail) and waits for their locks to go. */
   async stop(): Promise<void> {
     this.#stopping = true
-    for (const r of this.#running.values()) r.abort.abort(new FerrumError('CONDUCTOR_STOPPING', 'conductor is shutting down', 503, true))
+    for (const r of this.#running.values()) r.abort.abort(new FerrumError('CONDUCTOR_STOPPING', 'the conductor is shutting down', 503, true))
     await this.idle()
-  }
-}
-
-function errorCode(e: unknown, fallback: string): string {
-  return e instanceof FerrumError ? e.code : fallback
-}
-
-/** What an operator can do about a node that landed in a failure state. */
-export function remedyFor(state: ProvisionState): string {
-  switch (state) {
-    case 'enroll': return 'Fix driver_info (BMC address, credentials), check `node validate`, then run "manage" again.'
-    case 'deploy failed': return 'Read last_error, fix the cause (image, config drive, BMC), then "deploy"/"rebuild" again or "undeploy".'
-    case 'clean failed': return 'Read last_error, fix the cause, then "manage" and "provide" again.'
-    case 'inspect failed': return 'Read last_error, then "inspect" again or "manage".'
-    case 'rescue failed': return 'Read last_error, then "rescue" or "unrescue" again.'
-    case 'unrescue failed': return 'Read last_error, then "unrescue" again.'
-    case 'service failed': return 'Read last_error, then "service" again or "abort" to return to active.'
-    case 'adopt failed': return 'Read last_error, fix driver_info/instance_info, then "adopt" again or "manage".'
-    case 'error': return 'The tear-down failed: read last_error, fix the cause, then "undeploy" again.'
-    default: return 'Read last_error and the node history for the cause.'
   }
 }

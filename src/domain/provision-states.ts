@@ -342,6 +342,8 @@ export interface ApplyEventOptions {
   readonly verb?: string
   /** When set, only API-fired transitions are accepted (a client cannot send `done`). */
   readonly apiOnly?: boolean
+  /** The client's microversion (1.N as N): the error lists only verbs it may send. */
+  readonly apiMinor?: number
 }
 
 /**
@@ -351,15 +353,15 @@ export interface ApplyEventOptions {
 export function applyEvent(from: ProvisionState, event: ProvisionEvent, opts: ApplyEventOptions = {}): ProvisionState {
   const t = findTransition(from, event)
   if (t !== undefined && (!opts.apiOnly || t[3] === 'api')) return t[2]
-  throw new InvalidStateError(invalidActionMessage(from, opts.verb ?? event, opts.node), {
-    details: { provision_state: from, action: opts.verb ?? event, allowed: allowedVerbs(from) },
+  throw new InvalidStateError(invalidActionMessage(from, opts.verb ?? event, opts.node, opts.apiMinor), {
+    details: { provision_state: from, action: opts.verb ?? event, allowed: allowedVerbs(from, opts.apiMinor) },
   })
 }
 
 /** The message Ironic clients expect for a refused provision action, plus the verbs allowed. */
-export function invalidActionMessage(state: ProvisionState, action: string, node?: string): string {
+export function invalidActionMessage(state: ProvisionState, action: string, node?: string, apiMinor?: number): string {
   const where = node === undefined ? '' : ` on node "${node}"`
-  const allowed = allowedVerbs(state)
+  const allowed = allowedVerbs(state, apiMinor)
   const hint = allowed.length === 0 ? ' No actions are allowed in this state.' : ` Allowed: ${allowed.join(', ')}.`
   return `The requested action "${action}" can not be performed${where} while it is in state "${state}".${hint}`
 }

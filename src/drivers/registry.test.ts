@@ -121,7 +121,7 @@ describe('DriverRegistry', () => {
 
   it('aggregates driver properties over the supported implementations', () => {
     const props = createDriverRegistry().driverProperties('fake-hardware')
-    assert.match(props.fake_step_wait ?? '', /waits once/)
+    assert.match(props.fake_step_wait ?? '', /waits for a callback/)
     assert.match(props.fake_power_fail ?? '', /fails/)
     assert.ok('fake_inspect_properties' in props)
   })

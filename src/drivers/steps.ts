@@ -40,8 +40,11 @@ export interface NodeUpdates {
   readonly raidConfig?: JsonObject | null
 }
 
-/** The outcome of a step: finished (optionally with node updates) or waiting for a callback. */
-export type StepResult = { readonly done: true; readonly updates?: NodeUpdates } | { readonly wait: string }
+/**
+ * The outcome of a step: finished (optionally with node updates), or waiting — for an agent
+ * callback (`wait`), or with `hold` for the operator's `unhold`.
+ */
+export type StepResult = { readonly done: true; readonly updates?: NodeUpdates } | { readonly wait: string; readonly hold?: boolean }
 
 /** The function behind a step. */
 export type StepHandler = (ctx: DriverContext, args: JsonObject) => Promise<StepResult>

@@ -77,7 +77,7 @@ function need(req: FastifyRequest, feature: Feature, what: string): void {
   if (!allows(req.apiVersion, feature)) throw new NotAcceptableError(`${what} requires a newer API version than 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
 }
 
-export function statesView(n: NodeRecord, req: FastifyRequest): Record<string, unknown> {
+export function statesView(n: NodeRecord, req: FastifyRequest, queuePosition: number | null = null): Record<string, unknown> {
   const out: Record<string, unknown> = {
     console_enabled: n.console_enabled,
     last_error: n.last_error,
@@ -91,6 +91,8 @@ export function statesView(n: NodeRecord, req: FastifyRequest): Record<string, u
     out.raid_config = n.raid_config ?? {}
     out.target_raid_config = n.target_raid_config ?? {}
   }
+  // Ferrum's own: the node's place in the deploy/clean admission queue (null when not waiting).
+  out.ferrum_queue_position = queuePosition
   return out
 }
 
@@ -100,7 +102,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.get<P>('/v1/nodes/:node/states', async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    const out = statesView(node, req)
+    const out = statesView(node, req, deps.conductor.queuePosition(node.id))
     if (allows(req.apiVersion, 'node_states_links')) out.links = selfLinks(baseUrl(req, deps), `nodes/${node.uuid}/states`)
     return out
   })
@@ -151,7 +153,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     }
     if (body.runbook !== undefined) need(req, 'runbooks', '"runbook"')
     const node = await findNode(deps, req, req.params.node)
-    const pr: ProvisionRequest = { ...body, verb: body.target }
+    const pr: ProvisionRequest = { ...body, verb: body.target, apiMinor: req.apiVersion.minor }
     await deps.conductor.provision(node, pr)
     void reply.code(202).header('Location', accepted(req, node))
     return null

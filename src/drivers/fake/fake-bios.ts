@@ -55,7 +55,7 @@ export class FakeBios implements BiosInterface {
   }
 
   async applySettings(ctx: DriverContext, settings: readonly BiosSettingChange[]): Promise<StepResult> {
-    const result = runFakeStep(ctx, 'bios', 'apply_configuration')
+    const result = await runFakeStep(ctx, 'bios', 'apply_configuration')
     if ('wait' in result) return result
     const next = scratchObject(ctx, 'fake_bios_settings')
     for (const s of settings) next[s.name] = s.value
@@ -64,7 +64,7 @@ export class FakeBios implements BiosInterface {
   }
 
   async factoryReset(ctx: DriverContext): Promise<StepResult> {
-    const result = runFakeStep(ctx, 'bios', 'factory_reset')
+    const result = await runFakeStep(ctx, 'bios', 'factory_reset')
     if ('done' in result) delete ctx.internalInfo.fake_bios_settings
     return result
   }

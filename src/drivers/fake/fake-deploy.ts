@@ -44,7 +44,7 @@ export class FakeDeploy implements DeployInterface {
   }
 
   async deploy(ctx: DriverContext): Promise<StepResult> {
-    const result = runFakeStep(ctx, 'deploy', 'deploy')
+    const result = await runFakeStep(ctx, 'deploy', 'deploy')
     if ('done' in result) ctx.internalInfo.fake_deployed = true
     return result
   }

@@ -86,14 +86,28 @@ describe('FakeDeploy steps', () => {
     assert.deepEqual(ctx.internalInfo.fake_steps_run, ['deploy.deploy'])
   })
 
-  it('waits once when fake_step_wait names the step, then finishes', async () => {
+  it('waits when fake_step_wait names the step, holds for fake_step_hold', async () => {
     const deploy = new FakeDeploy()
     const ctx = makeContext(makeNodeView({ driverInfo: { fake_step_wait: ['deploy.deploy'] } }))
     const [step] = deploy.getDeploySteps(ctx.node)
     const first = await deploy.executeStep(ctx, step)
-    assert.ok('wait' in first && /fake_step_wait/.test(first.wait))
+    assert.ok('wait' in first && /fake_step_wait/.test(first.wait) && first.hold === undefined)
     assert.equal(ctx.internalInfo.fake_deployed, undefined)
-    assert.deepEqual(await deploy.executeStep(ctx, step), { done: true })
+    const held = await deploy.executeStep(makeContext(makeNodeView({ driverInfo: { fake_step_hold: 'deploy' } })), step)
+    assert.ok('wait' in held && held.hold === true)
+  })
+
+  it('sleeps for fake_step_sleep_ms and stops early when aborted', async () => {
+    const deploy = new FakeDeploy()
+    const ctx = makeContext(makeNodeView({ driverInfo: { fake_step_sleep_ms: { erase_devices: 5000 } } }))
+    const [clean] = deploy.getCleanSteps(ctx.node)
+    const started = ctx.clock.now()
+    assert.deepEqual(await deploy.executeStep(ctx, clean), { done: true })
+    assert.equal(ctx.clock.now() - started, 5000)
+    const ac = new AbortController()
+    ac.abort(new Error('stop'))
+    await assert.rejects(deploy.executeStep({ ...ctx, signal: ac.signal }, clean), /stop/)
+    assert.throws(() => deploy.validate(makeNodeView({ driverInfo: { fake_step_sleep_ms: 'slow' } })), /fake_step_sleep_ms/)
   })
 
   it('fails the step fake_fail_step names', async () => {

@@ -58,7 +58,7 @@ export class FakeFirmware implements FirmwareInterface {
         throw new ValidationError(`Unknown firmware component "${u.component}"; known: ${Object.keys(FAKE_FIRMWARE_INITIAL).join(', ')}.`)
       }
     }
-    const result = runFakeStep(ctx, 'firmware', 'update')
+    const result = await runFakeStep(ctx, 'firmware', 'update')
     if ('wait' in result) return result
     const flashed = scratchObject(ctx, 'fake_firmware')
     for (const u of updates) flashed[u.component] = u.version ?? (u.url.split('/').pop() || u.url)

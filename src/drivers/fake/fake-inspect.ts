@@ -29,7 +29,7 @@ export class FakeInspect implements InspectInterface {
 
   async inspectHardware(ctx: DriverContext): Promise<InspectResult> {
     this.validate(ctx.node)
-    const result = runFakeStep(ctx, 'inspect', 'inspect_hardware')
+    const result = await runFakeStep(ctx, 'inspect', 'inspect_hardware')
     if ('wait' in result) return result
     const extra = (ctx.node.driverInfo.fake_inspect_properties ?? {}) as Record<string, unknown>
     return {

@@ -1,8 +1,15 @@
 /**
- * Test knobs shared by the fake interfaces. Tests steer the fakes through driver_info:
- * - `fake_step_wait`: step name(s) (`step` or `interface.step`) that return `{wait}` the first time
- *   they run, as if an agent callback were pending; re-running them finishes.
- * - `fake_fail_step`: step name(s) that throw a DriverError.
+ * Test knobs shared by the fake interfaces. Tests steer the fakes through driver_info; a knob
+ * that names steps takes a step name or a list of them, each `step` or `interface.step`:
+ * - `fake_step_wait`: the step returns `{wait}`, as if an agent were still running it. The
+ *   conductor parks the node in the phase's wait state until `continueNode` (the agent's
+ *   heartbeat) says the step finished; the step is not run again.
+ * - `fake_step_hold`: the step returns `{wait, hold}`: the node parks in the phase's hold state
+ *   until the operator says `unhold` (or `abort`).
+ * - `fake_fail_step`: the step throws a DriverError (code FERRUM_FAKE_FAILURE).
+ * - `fake_step_sleep_ms`: milliseconds each step takes, either one number for every step or an
+ *   object `{ "<step>": ms }`. The sleep ends early when the call is aborted (abort, timeout,
+ *   conductor shutdown), so slow steps are also cancellable steps.
  * Every fake step appends `interface.step` to driver_internal_info `fake_steps_run`.
  */
 import { DriverError } from '../../domain/errors.js'
@@ -17,8 +24,10 @@ const RUN_LOG_LIMIT = 100
 
 /** driver_info properties of the knobs, for getProperties(). */
 export const FAKE_STEP_KNOB_PROPERTIES: Readonly<Record<string, string>> = {
-  fake_step_wait: 'Step name, or list of names ("step" or "interface.step"), that waits once for a callback. Optional.',
+  fake_step_wait: 'Step name, or list of names ("step" or "interface.step"), that waits for a callback. Optional.',
+  fake_step_hold: 'Step name, or list of names, that parks the node in a hold state until "unhold". Optional.',
   fake_fail_step: 'Step name, or list of names ("step" or "interface.step"), that fails. Optional.',
+  fake_step_sleep_ms: 'Milliseconds every step takes (a number), or per step ({"step": ms}). Optional.',
 }
 
 function knobList(node: NodeView, field: string): readonly string[] {
@@ -29,10 +38,34 @@ function knobList(node: NodeView, field: string): readonly string[] {
   throw invalidDriverInfo(node, field, 'expected a step name or a list of step names')
 }
 
+function isMs(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0
+}
+
+/** Milliseconds `interface.step` sleeps per `fake_step_sleep_ms` (0 when not set). */
+function sleepMs(node: NodeView, kind: InterfaceKind, step: string): number {
+  const v = node.driverInfo.fake_step_sleep_ms
+  if (v === undefined || v === null) return 0
+  if (isMs(v)) return v
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const byStep = v as Record<string, unknown>
+    const ms = byStep[`${kind}.${step}`] ?? byStep[step]
+    if (ms === undefined) return 0
+    if (isMs(ms)) return ms
+  }
+  throw invalidDriverInfo(node, 'fake_step_sleep_ms', 'expected milliseconds, or an object of step name to milliseconds')
+}
+
 /** Checks the knob fields are well-formed. @throws ValidationError naming the bad field */
 export function validateFakeKnobs(node: NodeView): void {
   knobList(node, 'fake_step_wait')
+  knobList(node, 'fake_step_hold')
   knobList(node, 'fake_fail_step')
+  const sleep = node.driverInfo.fake_step_sleep_ms
+  if (sleep !== undefined && sleep !== null && !isMs(sleep)) {
+    const ok = typeof sleep === 'object' && !Array.isArray(sleep) && Object.values(sleep as object).every(isMs)
+    if (!ok) throw invalidDriverInfo(node, 'fake_step_sleep_ms', 'expected milliseconds, or an object of step name to milliseconds')
+  }
 }
 
 function matches(list: readonly string[], kind: InterfaceKind, step: string): boolean {
@@ -44,23 +77,26 @@ function stringList(value: unknown): string[] {
 }
 
 /**
- * Runs a fake step: logs it, then fails or waits if the knobs ask for it.
+ * Runs a fake step: logs it, sleeps if asked, then fails, holds or waits if the knobs say so.
  * @throws DriverError (code FERRUM_FAKE_FAILURE) when `fake_fail_step` names the step
+ * @throws the signal's reason when the call is aborted while the step sleeps
  */
-export function runFakeStep(ctx: DriverContext, kind: InterfaceKind, step: string): StepResult {
+export async function runFakeStep(ctx: DriverContext, kind: InterfaceKind, step: string): Promise<StepResult> {
   ctx.signal.throwIfAborted()
   const name = `${kind}.${step}`
   ctx.internalInfo.fake_steps_run = [...stringList(ctx.internalInfo.fake_steps_run), name].slice(-RUN_LOG_LIMIT)
+  const ms = sleepMs(ctx.node, kind, step)
+  if (ms > 0) await ctx.clock.sleep(ms, ctx.signal)
   if (matches(knobList(ctx.node, 'fake_fail_step'), kind, step)) {
     throw new DriverError(`Fake failure of ${name} requested by driver_info fake_fail_step.`, { code: 'FERRUM_FAKE_FAILURE' })
   }
+  if (matches(knobList(ctx.node, 'fake_step_hold'), kind, step)) {
+    ctx.log.debug({ node: ctx.node.uuid, step: name }, 'fake step holds the node')
+    return { wait: `${name} holds the node until "unhold" (fake_step_hold)`, hold: true }
+  }
   if (matches(knobList(ctx.node, 'fake_step_wait'), kind, step)) {
-    const waited = stringList(ctx.internalInfo.fake_waited_steps)
-    if (!waited.includes(name)) {
-      ctx.internalInfo.fake_waited_steps = [...waited, name]
-      ctx.log.debug({ node: ctx.node.uuid, step: name }, 'fake step waits for a callback')
-      return { wait: `${name} waits for a callback (fake_step_wait)` }
-    }
+    ctx.log.debug({ node: ctx.node.uuid, step: name }, 'fake step waits for a callback')
+    return { wait: `${name} waits for a callback (fake_step_wait)` }
   }
   return DONE
 }

@@ -47,7 +47,7 @@ export class FakeRaid implements RaidInterface {
       run: async (ctx, args) => {
         const config = asRaidConfig(args.raid_config)
         this.validateRaidConfig(ctx.node, config)
-        const result = runFakeStep(ctx, 'raid', 'apply_configuration')
+        const result = await runFakeStep(ctx, 'raid', 'apply_configuration')
         return 'wait' in result ? result : { done: true, updates: { raidConfig: config } }
       },
     },
@@ -75,7 +75,7 @@ export class FakeRaid implements RaidInterface {
   async createConfiguration(ctx: DriverContext, opts: CreateRaidOptions = {}): Promise<StepResult> {
     const target = asRaidConfig(ctx.node.targetRaidConfig)
     this.validateRaidConfig(ctx.node, target)
-    const result = runFakeStep(ctx, 'raid', 'create_configuration')
+    const result = await runFakeStep(ctx, 'raid', 'create_configuration')
     if ('wait' in result) return result
     const keep = target.logical_disks.filter((d) =>
       d.is_root_volume === true ? opts.createRootVolume !== false : opts.createNonrootVolumes !== false,
@@ -84,7 +84,7 @@ export class FakeRaid implements RaidInterface {
   }
 
   async deleteConfiguration(ctx: DriverContext): Promise<StepResult> {
-    const result = runFakeStep(ctx, 'raid', 'delete_configuration')
+    const result = await runFakeStep(ctx, 'raid', 'delete_configuration')
     return 'wait' in result ? result : { done: true, updates: { raidConfig: {} } }
   }
 

@@ -19,7 +19,7 @@ export class FakeRescue implements RescueInterface {
   }
 
   async rescue(ctx: DriverContext): Promise<StepResult> {
-    const result = runFakeStep(ctx, 'rescue', 'rescue')
+    const result = await runFakeStep(ctx, 'rescue', 'rescue')
     if ('done' in result) ctx.internalInfo.fake_rescued = true
     return result
   }

@@ -1,0 +1,139 @@
+import type { Logger } from 'pino'
+import type { Store } from '../db/store.js'
+import type { NodeRecord } from '../db/repos/nodes.js'
+import type { HistoryErrorDetail } from '../db/repos/history.js'
+import type { DriverCatalog } from './driver-catalog.js'
+import type { Clock, DriverContext } from '../drivers/driver-context.js'
+import type { InterfaceKind } from '../drivers/interface-kinds.js'
+import type { InterfaceByKind } from '../drivers/interfaces/by-kind.js'
+import type { NodeView } from '../drivers/node-view.js'
+import { applyEvent, nextTarget, STATE_INFO } from '../domain/provision-states.js'
+import type { ProvisionEvent, ProvisionState } from '../domain/provision-states.js'
+import { FerrumError, ValidationError } from '../domain/errors.js'
+import { toNodeView } from './node-view.js'
+import { nowIso } from '../db/codec.js'
+
+/** Default deadline of one driver call. */
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000
+
+/** What a task needs from the conductor. */
+export interface TaskDeps {
+  store: Store
+  drivers: DriverCatalog
+  log: Logger
+  clock: Clock
+  hostname: string
+}
+
+/** Options of {@link NodeTask.event}. */
+export interface EventOptions {
+  /** Sets (or, with null, clears) last_error. */
+  lastError?: string | null
+  /** The target_provision_state to show instead of the state's default (manual cleaning). */
+  targetOverride?: ProvisionState | null
+  /** For failures: the stable code, phase and remedy recorded in history. */
+  detail?: HistoryErrorDetail
+  /** Extra fields saved in the same update as the state change. */
+  changes?: Partial<NodeRecord>
+}
+
+/**
+ * A node held by this conductor (or, for reads, looked at without a lock). Every write goes
+ * through `save`/`event`, in order and awaited, so what the database holds is always what the
+ * task last did — the basis of crash recovery.
+ */
+export class NodeTask {
+  /** Aborted when the operator aborts the work or the conductor stops. */
+  signal: AbortSignal = new AbortController().signal
+  /** Set when an abort arrived during a step that cannot be interrupted: stop after it. */
+  abortAfterStep = false
+
+  constructor(private readonly deps: TaskDeps, public node: NodeRecord) {}
+
+  get uuid(): string {
+    return this.node.uuid
+  }
+
+  get state(): ProvisionState {
+    return this.node.provision_state as ProvisionState
+  }
+
+  /** Writes fields of the node and keeps the fresh record. */
+  async save(changes: Partial<NodeRecord>): Promise<void> {
+    this.node = await this.deps.store.nodes.update(this.node.id, changes)
+  }
+
+  /**
+   * Applies a conductor event (or an accepted API verb), persists the new state together with
+   * `opts.changes`, and records the change in history with the time spent in the old state.
+   * @throws InvalidStateError when the machine has no such transition
+   */
+  async event(ev: ProvisionEvent, opts: EventOptions = {}): Promise<void> {
+    const from = this.state
+    const to = applyEvent(from, ev, { node: this.node.uuid })
+    const now = this.deps.clock.now()
+    const entered = this.node.provision_updated_at ?? this.node.created_at
+    const since = entered ? Date.parse(entered) : null
+    const keepTarget = STATE_INFO[to].stable ? null : ((this.node.target_provision_state as ProvisionState | null) ?? undefined)
+    const changes: Partial<NodeRecord> = {
+      ...opts.changes,
+      provision_state: to,
+      target_provision_state: nextTarget(to, opts.targetOverride === undefined ? keepTarget : opts.targetOverride),
+      provision_updated_at: nowIso(),
+    }
+    if (opts.lastError !== undefined) changes.last_error = opts.lastError
+    await this.save(changes)
+    const failed = STATE_INFO[to].kind === 'failed' || ev === 'fail'
+    const text = failed && opts.lastError ? `${from} -> ${to}: ${opts.lastError}` : `${from} -> ${to} (${ev})`
+    await this.history('provisioning', failed ? 'ERROR' : 'INFO', text, failed ? opts.detail ?? genericDetail(from) : undefined, since === null ? null : Math.max(0, now - since))
+  }
+
+  /** Records a history entry for the node. */
+  async history(type: string, severity: 'INFO' | 'WARNING' | 'ERROR', event: string, detail?: HistoryErrorDetail, durationMs?: number | null): Promise<void> {
+    await this.deps.store.history.add({
+      node_id: this.node.id, event_type: type, severity, event, conductor: this.deps.hostname,
+      provision_state: this.node.provision_state, duration_ms: durationMs ?? null, error_detail: detail ?? null,
+    })
+  }
+
+  /** The node as drivers see it (with traits). */
+  async view(): Promise<NodeView> {
+    return toNodeView(this.node, await this.deps.store.nodes.traits(this.node.id))
+  }
+
+  /** The node's implementation of an interface kind. @throws ValidationError when unset or disabled */
+  impl<K extends InterfaceKind>(kind: K): InterfaceByKind[K] {
+    const name = (this.node as unknown as Record<string, string | null>)[`${kind}_interface`]
+    if (!name) throw new ValidationError(`Node ${this.node.uuid} has no ${kind} interface set.`)
+    return this.deps.drivers.implementation(kind, name)
+  }
+
+  /**
+   * Runs one driver call with a context (deadline, the task's abort signal, a scratch copy of
+   * driver_internal_info). What the driver wrote to the scratch copy is saved before this
+   * resolves or rejects, so later writes never race it. `readOnly` calls (on a node this task
+   * does not hold) save nothing.
+   */
+  async call<T>(fn: (ctx: DriverContext) => Promise<T>, timeoutMs = DEFAULT_CALL_TIMEOUT_MS, opts: { readOnly?: boolean } = {}): Promise<T> {
+    const node = await this.view()
+    const ac = new AbortController()
+    const timer = setTimeout(() => ac.abort(new FerrumError('DRIVER_TIMEOUT', `the driver call did not finish within ${Math.round(timeoutMs / 1000)} s`, 500, true)), timeoutMs)
+    const onAbort = () => ac.abort(this.signal.reason)
+    if (this.signal.aborted) onAbort()
+    else this.signal.addEventListener('abort', onAbort, { once: true })
+    const before = JSON.stringify(this.node.driver_internal_info)
+    const internalInfo: Record<string, unknown> = JSON.parse(before) as Record<string, unknown>
+    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo }
+    try {
+      return await fn(ctx)
+    } finally {
+      clearTimeout(timer)
+      this.signal.removeEventListener('abort', onAbort)
+      if (!opts.readOnly && JSON.stringify(internalInfo) !== before) await this.save({ driver_internal_info: internalInfo })
+    }
+  }
+}
+
+function genericDetail(from: ProvisionState): HistoryErrorDetail {
+  return { code: 'PROVISION_FAILED', phase: from, remedy: 'Read last_error and the node history for the cause, then retry the action.' }
+}
