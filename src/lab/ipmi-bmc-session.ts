@@ -144,7 +144,8 @@ export class BmcSessionTable {
       consoleSessionId: s.consoleSessionId,
       bmcSessionId: s.bmcSessionId,
       consoleRandom: msg.consoleRandom,
-      bmcRandom: randomBytes(16),
+      // A retransmitted RAKP 1 (same Rm) gets the same Rc, so a late RAKP 2 is still valid.
+      bmcRandom: s.rakp && s.rakp.consoleRandom.equals(msg.consoleRandom) ? s.rakp.bmcRandom : randomBytes(16),
       bmcGuid: this.#opts.guid,
       role: msg.role,
       username: msg.username,
