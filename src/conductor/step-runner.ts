@@ -125,6 +125,7 @@ export async function runSteps(task: NodeTask, phase: StepPhase, settings: StepS
       if (result.updates?.properties) updates.properties = { ...task.node.properties, ...result.updates.properties }
       if (result.updates && 'raidConfig' in result.updates) updates.raid_config = result.updates.raidConfig ?? null
       if (Object.keys(updates).length > 0) await task.save(updates)
+      if (task.abortAfterStep) throw new AbortRequestedError()
     } catch (e) {
       await failTask(task, e, { code: FAIL_CODE[phase], step })
       return 'failed'
