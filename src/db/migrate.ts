@@ -2,6 +2,7 @@ import { Migrator } from 'kysely'
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import type { Database, DialectName } from './database.js'
 import * as m0001 from './migrations/0001-initial.js'
+import * as m0002 from './migrations/0002-allocations-templates-volume.js'
 
 /** What each migration gets besides the handle: the engine-specific pieces of DDL. */
 export interface MigrationContext {
@@ -13,7 +14,10 @@ export interface MigrationContext {
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> }
 
 /** Every migration, in order. Add new ones here (NNNN-name.ts); never edit a released one. */
-export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [['0001-initial', m0001]]
+export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
+  ['0001-initial', m0001],
+  ['0002-allocations-templates-volume', m0002],
+]
 
 /**
  * Brings the schema up to date. Idempotent; safe to run at every start. Throws with the name of

@@ -146,6 +146,108 @@ export interface NodeHistoryTable {
   created_at: string
 }
 
+export interface AllocationTable {
+  id: Generated<number>
+  uuid: string
+  name: string | null
+  node_id: number | null
+  state: string
+  owner: string | null
+  last_error: string | null
+  resource_class: string | null
+  /** JSON list of trait names. */
+  traits: string
+  /** JSON list of node UUIDs. */
+  candidate_nodes: string
+  extra: string
+  conductor_affinity: number | null
+  created_at: string
+  updated_at: string | null
+}
+
+export interface DeployTemplateTable {
+  id: Generated<number>
+  uuid: string
+  name: string
+  extra: string
+  created_at: string
+  updated_at: string | null
+}
+
+export interface DeployTemplateStepTable {
+  id: Generated<number>
+  deploy_template_id: number
+  interface: string
+  step: string
+  args: string
+  priority: number
+  created_at: string
+}
+
+export interface RunbookTable {
+  id: Generated<number>
+  uuid: string
+  name: string
+  public: number
+  owner: string | null
+  disable_ramdisk: number
+  extra: string
+  created_at: string
+  updated_at: string | null
+}
+
+export interface RunbookStepTable {
+  id: Generated<number>
+  runbook_id: number
+  interface: string
+  step: string
+  args: string
+  order: number
+  created_at: string
+}
+
+export interface VolumeConnectorTable {
+  id: Generated<number>
+  uuid: string
+  node_id: number
+  type: string
+  connector_id: string
+  extra: string
+  created_at: string
+  updated_at: string | null
+}
+
+export interface VolumeTargetTable {
+  id: Generated<number>
+  uuid: string
+  node_id: number
+  volume_type: string
+  properties: string
+  boot_index: number
+  volume_id: string
+  extra: string
+  created_at: string
+  updated_at: string | null
+}
+
+export interface BiosSettingTable {
+  node_id: number
+  name: string
+  value: string | null
+  attribute_type: string | null
+  /** JSON list or null. */
+  allowable_values: string | null
+  lower_bound: number | null
+  max_length: number | null
+  min_length: number | null
+  read_only: number | null
+  reset_required: number | null
+  unique: number | null
+  upper_bound: number | null
+  created_at: string
+  updated_at: string | null
+}
+
 export interface Schema {
   nodes: NodeTable
   node_traits: NodeTraitTable
@@ -154,4 +256,12 @@ export interface Schema {
   chassis: ChassisTable
   conductors: ConductorTable
   node_history: NodeHistoryTable
+  allocations: AllocationTable
+  deploy_templates: DeployTemplateTable
+  deploy_template_steps: DeployTemplateStepTable
+  runbooks: RunbookTable
+  runbook_steps: RunbookStepTable
+  volume_connectors: VolumeConnectorTable
+  volume_targets: VolumeTargetTable
+  bios_settings: BiosSettingTable
 }
