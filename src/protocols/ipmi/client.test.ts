@@ -56,10 +56,10 @@ for (const cipherSuite of [3, 17] as const) {
     it('sets and reads the boot device with persistent and EFI flags', async () => {
       await ipmi.setBootDevice('pxe', { persistent: true, efi: true })
       assert.deepEqual(lab.machine.bootSetting(), { device: 'pxe', persistent: true, mode: 'uefi' })
-      assert.deepEqual(await ipmi.getBootDevice(), { device: 'pxe', persistent: true, efi: true })
+      assert.deepEqual(await ipmi.getBootDevice(), { device: 'pxe', valid: true, persistent: true, efi: true })
       await ipmi.setBootDevice('disk')
       assert.deepEqual(lab.machine.bootSetting(), { device: 'disk', persistent: false, mode: 'bios' })
-      assert.deepEqual(await ipmi.getBootDevice(), { device: 'disk', persistent: false, efi: false })
+      assert.deepEqual(await ipmi.getBootDevice(), { device: 'disk', valid: true, persistent: false, efi: false })
     })
 
     it('sends raw requests and maps completion codes to typed errors', async () => {

@@ -65,7 +65,11 @@ export type ChassisAction = 'power-off' | 'power-on' | 'power-cycle' | 'hard-res
 export type IpmiBootDevice = 'none' | 'pxe' | 'disk' | 'disk-safe-mode' | 'diagnostic' | 'cdrom' | 'bios' | 'remote-floppy' | 'remote-cdrom' | 'remote-media' | 'remote-disk' | 'floppy'
 
 export interface BootDeviceSetting {
+  /** The boot device selector. NOTE: read even when `valid` is clear, as Ironic does: some BMCs
+   *  (openipmi's ipmi_sim) report the selected device without the valid bit. */
   device: IpmiBootDevice
+  /** Boot flag valid bit: an override is pending. */
+  valid: boolean
   /** Applies to every boot (true) or the next one only. */
   persistent: boolean
   /** EFI boot (true) or legacy PC-compatible boot. */
@@ -160,14 +164,14 @@ export class IpmiClient {
     await this.#call(NetFn.Chassis, ChassisCmd.ChassisControl, Buffer.from([code]), o)
   }
 
-  /** Boot flags, parameter 5 of Get System Boot Options (§28.13). No valid override reads as 'none'. */
+  /** Boot flags, parameter 5 of Get System Boot Options (§28.13). */
   async getBootDevice(o?: CallOptions): Promise<BootDeviceSetting> {
     const res = decodeBootOptionResponse(await this.#call(NetFn.Chassis, ChassisCmd.GetSystemBootOptions, encodeGetBootOptionRequest(BootParam.BootFlags), o))
     if (res.parameter !== BootParam.BootFlags) throw new IpmiMalformedError(`asked for boot parameter 5, got ${res.parameter}`)
     const f = decodeBootFlags(res.data)
-    const device = f.valid ? SELECTORS.get(f.device) : 'none'
+    const device = SELECTORS.get(f.device)
     if (!device) throw new IpmiMalformedError(`unknown boot device selector 0x${f.device.toString(16)}`)
-    return { device, persistent: f.valid && f.persistent, efi: f.efi }
+    return { device, valid: f.valid, persistent: f.persistent, efi: f.efi }
   }
 
   /**

@@ -43,10 +43,13 @@ export class IpmiAuthError extends IpmiError {
   }
 }
 
-/** Session setup failed for a reason other than credentials (no cipher suite match, resources). */
+/**
+ * Session setup failed for a reason other than credentials (no cipher suite match, no RMCP+,
+ * resources). Retryable only when the BMC was out of resources.
+ */
 export class IpmiSessionError extends IpmiError {
-  constructor(message: string, opts: ErrorOptions = {}) {
-    super('IPMI_SESSION_FAILED', message, { ...opts, retryable: true })
+  constructor(message: string, opts: ErrorOptions & { retryable?: boolean } = {}) {
+    super('IPMI_SESSION_FAILED', message, { ...opts, retryable: opts.retryable ?? false })
   }
 }
 

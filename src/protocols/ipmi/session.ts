@@ -51,7 +51,9 @@ export function describeRakpStatus(status: number): string {
 function statusError(step: string, status: number): Error {
   const text = `${step}: BMC answered ${describeRakpStatus(status)} (0x${status.toString(16).padStart(2, '0')})`
   const auth = status === RakpStatus.UnauthorizedName || status === RakpStatus.InvalidIntegrityCheckValue || status === RakpStatus.UnauthorizedRole
-  return auth ? new IpmiAuthError(text, { details: { rakpStatus: status } }) : new IpmiSessionError(text, { details: { rakpStatus: status } })
+  if (auth) return new IpmiAuthError(text, { details: { rakpStatus: status } })
+  const busy = status === RakpStatus.InsufficientResources || status === RakpStatus.InsufficientResourcesForRole
+  return new IpmiSessionError(text, { details: { rakpStatus: status }, retryable: busy })
 }
 
 /** The payload of a session-setup answer, or null when the datagram is something else (stray, late). */
