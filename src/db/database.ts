@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import type { Schema } from './schema.js'
+import { withStatementCache } from './sqlite-statement-cache.js'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -27,7 +28,7 @@ export async function openDatabase(url: string): Promise<Database> {
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
-    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) })
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
     return { db, dialect: 'sqlite', where: `sqlite:${path}`, close: () => db.destroy() }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
