@@ -5,6 +5,7 @@ import { registerPortgroupRoutes } from './portgroups.js'
 import { registerChassisRoutes } from './chassis.js'
 import { registerDriverRoutes } from './drivers.js'
 import { registerConductorRoutes } from './conductors.js'
+import { registerAllocationRoutes } from './allocations.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -13,4 +14,5 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerChassisRoutes,
   registerDriverRoutes,
   registerConductorRoutes,
+  registerAllocationRoutes,
 ]

@@ -241,11 +241,15 @@ export class NodeRepo {
   /** Writes the given fields and bumps updated_at. Returns the new record. */
   async update(id: number, changes: Partial<NodeRecord>): Promise<NodeRecord> {
     const row = { ...nodeToRow(changes), updated_at: nowIso() }
+    // Clearing instance_uuid (teardown, or a PATCH) ends the node's allocation, as in Ironic.
+    const endsAllocation = 'instance_uuid' in changes && changes.instance_uuid === null
+    if (endsAllocation) row.allocation_id = null
     const updated = await mapUnique(
       () => this.db.updateTable('nodes').set(row).where('id', '=', id).returningAll().executeTakeFirst(),
       (col) => nodeDuplicateMessage(col, changes),
     )
     if (!updated) throw new NotFoundError(`Node ${id} could not be found.`, { code: 'NODE_NOT_FOUND' })
+    if (endsAllocation) await this.db.deleteFrom('allocations').where('node_id', '=', id).execute()
     return nodeFromRow(updated)
   }
 
