@@ -77,6 +77,19 @@ for (const suite of [3, 17]) {
       assert.deepEqual(lab.machine.bootSetting(), { device: 'pxe', persistent: true, mode: 'uefi' })
     })
 
+    it('power diag sends a diagnostic interrupt; bootdev cdrom/bios map onto the machine', async () => {
+      assert.match(await ok('power', 'diag'), /Chassis Power Control: Diag/)
+      assert.equal(lab.events.at(-1)?.kind, 'nmi')
+      await ok('chassis', 'bootdev', 'cdrom')
+      assert.equal(lab.machine.bootSetting().device, 'cdrom')
+      await ok('chassis', 'bootdev', 'bios')
+      assert.equal(lab.machine.bootSetting().device, 'bios')
+      // The lab machine has no floppy: the BMC refuses the selector.
+      const r = await run('chassis', 'bootdev', 'floppy')
+      assert.match(r.stderr, /Invalid data field in request/)
+      assert.equal(lab.machine.bootSetting().device, 'bios')
+    })
+
     it('mc info', async () => {
       const out = await ok('mc', 'info')
       assert.match(out, /IPMI Version\s+: 2\.0/)
