@@ -3,7 +3,6 @@
  * allocation and binds it with one compare-and-set, so concurrent allocations never share a
  * node; backfills allocations for nodes already deployed; checks that an allocation may go.
  */
-import type { Logger } from 'pino'
 import type { Store } from '../db/store.js'
 import type { AllocationRecord } from '../db/repos/allocations.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
@@ -20,7 +19,7 @@ const MAX_ROUNDS = 3
 
 export interface AllocationEngineDeps {
   store: Store
-  log?: Logger
+  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void }
   /** Uniform [0, 1) source used to shuffle equal candidates (tests may pin it). */
   random?: () => number
 }
