@@ -1,7 +1,10 @@
 // Small helpers for the inject() tests of the port, port group, chassis, driver and conductor
 // routes. They run against the real API and conductor (test/helpers/app.ts); nothing is mocked.
+import { after, before, describe } from 'node:test'
 import type { TestApp } from './app.js'
-import { faultOf, v } from './app.js'
+import { buildTestApp, faultOf, v } from './app.js'
+import { startPostgres } from './postgres.js'
+import type { TestPostgres } from './postgres.js'
 import type { NodeRecord } from '../../src/db/repos/nodes.js'
 
 export interface Reply {
@@ -36,4 +39,36 @@ export async function enrollNode(t: TestApp, name?: string, fields: Record<strin
 /** A distinct, valid MAC address per index. */
 export function mac(i: number): string {
   return `52:54:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`
+}
+
+export type WithApp = (fn: (t: TestApp) => Promise<void>) => Promise<void>
+
+/**
+ * Declares the same tests once per database engine: in-memory SQLite, and a private PostgreSQL
+ * cluster started for the suite (one fresh database per test). `body` receives `withApp`, which
+ * runs a test against a new app and closes it afterwards.
+ */
+export function dialectSuite(name: string, body: (withApp: WithApp) => void): void {
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    describe(`${dialect}: ${name}`, () => {
+      let pg: TestPostgres | undefined
+      let n = 0
+      if (dialect === 'postgres') {
+        before(async () => {
+          pg = await startPostgres()
+        })
+        after(async () => pg?.stop())
+      }
+      const withApp: WithApp = async (fn) => {
+        const dbUrl = pg ? await pg.createDatabase(`api_${name.replace(/\W+/g, '_').toLowerCase()}_${++n}`) : undefined
+        const t = await buildTestApp(dbUrl ? { dbUrl } : {})
+        try {
+          await fn(t)
+        } finally {
+          await t.close()
+        }
+      }
+      body(withApp)
+    })
+  }
 }
