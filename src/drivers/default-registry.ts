@@ -15,6 +15,11 @@ import { FakeRaid } from './fake/fake-raid.js'
 import { FakeRescue } from './fake/fake-rescue.js'
 import { FakeVendor } from './fake/fake-vendor.js'
 import { HARDWARE_TYPES } from './hardware-types.js'
+import { IdracRedfishBios } from './idrac/idrac-redfish-bios.js'
+import { IdracRedfishInspect } from './idrac/idrac-redfish-inspect.js'
+import { IdracRedfishManagement } from './idrac/idrac-redfish-management.js'
+import { IdracRedfishPower } from './idrac/idrac-redfish-power.js'
+import { IdracRedfishVirtualMediaBoot } from './idrac/idrac-redfish-virtual-media-boot.js'
 import type { AnyDriverInterface } from './interfaces/by-kind.js'
 import { NoBios } from './noop/no-bios.js'
 import { NoConsole } from './noop/no-console.js'
@@ -26,9 +31,14 @@ import { NoVendor } from './noop/no-vendor.js'
 import { NoopManagement } from './noop/noop-management.js'
 import { NoopNetwork } from './noop/noop-network.js'
 import { NoopStorage } from './noop/noop-storage.js'
+import { RedfishBios } from './redfish/redfish-bios.js'
+import { RedfishInspect } from './redfish/redfish-inspect.js'
+import { RedfishManagement } from './redfish/redfish-management.js'
+import { RedfishPower } from './redfish/redfish-power.js'
+import { RedfishVirtualMediaBoot } from './redfish/redfish-virtual-media-boot.js'
 import { DriverRegistry, type DriverConfig } from './registry.js'
 
-/** Fresh instances of every built-in implementation (fake and no-op). */
+/** Fresh instances of every built-in implementation (fake, no-op, redfish, idrac). */
 export function builtInInterfaces(): AnyDriverInterface[] {
   return [
     new FakePower(),
@@ -52,6 +62,17 @@ export function builtInInterfaces(): AnyDriverInterface[] {
     new NoRaid(),
     new NoRescue(),
     new NoVendor(),
+    // Redfish and iDRAC share one pool of clients (sessions reused across calls).
+    new RedfishPower(),
+    new RedfishManagement(),
+    new RedfishBios(),
+    new RedfishInspect(),
+    new RedfishVirtualMediaBoot(),
+    new IdracRedfishPower(),
+    new IdracRedfishManagement(),
+    new IdracRedfishBios(),
+    new IdracRedfishInspect(),
+    new IdracRedfishVirtualMediaBoot(),
   ]
 }
 
