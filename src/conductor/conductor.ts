@@ -19,6 +19,7 @@ import { abortParked, failTask, phaseOfState, STEP_FIELD, wipeProgress } from '.
 import { AbortRequestedError, messageOf } from './failures.js'
 import { runPowerChange } from './power-actions.js'
 import type { StepSettings } from './step-runner.js'
+import { templateStepsFor } from './deploy-templates.js'
 import type { FerrumConfig } from '../config/schema.js'
 
 export interface ConductorDeps {
@@ -58,7 +59,7 @@ export class Conductor implements ConductorApi, WorkflowHost {
     this.hostname = deps.config.hostname
     this.deployQueue = new AdmissionQueue('deploy', deps.config.maxConcurrentDeploys)
     this.cleanQueue = new AdmissionQueue('clean', deps.config.maxConcurrentCleans)
-    this.stepSettings = { automatedClean: deps.config.automatedClean }
+    this.stepSettings = { automatedClean: deps.config.automatedClean, templateSteps: (node) => templateStepsFor(deps.store, node) }
     this.#taskDeps = { store: deps.store, drivers: deps.drivers, log: deps.log, clock: deps.clock, hostname: this.hostname }
   }
 

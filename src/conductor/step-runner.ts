@@ -45,6 +45,8 @@ export type StepsOutcome = 'done' | 'parked' | 'failed'
 export interface StepSettings {
   /** Config default for nodes whose automated_clean is null. */
   automatedClean: boolean
+  /** Deploy steps of the deploy templates matching the node's instance traits (deploy-templates.ts). */
+  templateSteps?: (node: NodeRecord) => Promise<RequestedStep[]>
 }
 
 /**
@@ -81,7 +83,9 @@ export async function planSteps(task: NodeTask, phase: StepPhase, settings: Step
   if (phase === 'service' || manualClean) return (requested ?? []).map((r) => resolve(r, 0))
   if (phase === 'clean' && !(node.automated_clean ?? settings.automatedClean)) return []
   let steps = offered.filter((s) => s.priority > 0)
-  for (const r of requested ?? []) {
+  // Deploy templates first, then the deploy_steps of the request, each overriding what came before.
+  const templates = phase === 'deploy' && settings.templateSteps ? await settings.templateSteps(node) : []
+  for (const r of [...templates, ...(requested ?? [])]) {
     steps = steps.filter((s) => !(s.interface === r.interface && s.step === r.step))
     const step = resolve(r, r.priority ?? offered.find((s) => s.interface === r.interface && s.step === r.step)?.priority ?? 0)
     if (step.priority > 0) steps.push(step)

@@ -6,6 +6,7 @@ import { registerChassisRoutes } from './chassis.js'
 import { registerDriverRoutes } from './drivers.js'
 import { registerConductorRoutes } from './conductors.js'
 import { registerAllocationRoutes } from './allocations.js'
+import { registerDeployTemplateRoutes } from './deploy-templates.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -15,4 +16,5 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerDriverRoutes,
   registerConductorRoutes,
   registerAllocationRoutes,
+  registerDeployTemplateRoutes,
 ]

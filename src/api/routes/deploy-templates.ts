@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppDeps } from '../deps.js'
+import type { DeployTemplateRecord } from '../../db/repos/deploy-templates.js'
+import { DEPLOY_TEMPLATE_SORT_KEYS } from '../../db/repos/deploy-templates.js'
+import { FerrumError, NotFoundError } from '../../domain/errors.js'
+import { allows } from '../microversions.js'
+import type { Feature } from '../microversions.js'
+import { baseUrl } from '../links.js'
+import { checkSortKey, listFields, parseFields } from '../collection.js'
+import { nextLink, qpaging, qstr } from '../query.js'
+import type { Query } from '../query.js'
+import { check, checkTrait, checkUuid } from '../validate.js'
+import { applyPatch, parsePatch } from '../json-patch.js'
+import { DeployTemplateBody, DeployTemplatePatched, normaliseDeploySteps } from '../schemas/deploy-template.js'
+import { DEPLOY_TEMPLATE_DEFAULT_FIELDS, DEPLOY_TEMPLATE_FIELDS, DEPLOY_TEMPLATE_UNSORTABLE, deployTemplateView } from '../views/deploy-template.js'
+import { MAX_LIMIT } from './nodes.js'
+
+/** Before the resource's version: 404 for reads, 405 for writes (as Ironic answers). */
+export function gateResource(req: FastifyRequest, feature: Feature, what: string): void {
+  if (allows(req.apiVersion, feature)) return
+  const msg = `The API version does not allow ${what}`
+  if (req.method === 'GET') throw new NotFoundError(msg, { code: 'API_VERSION_TOO_OLD' })
+  throw new FerrumError('API_VERSION_TOO_OLD', msg, 405, false)
+}
+
+/** Deploy templates: a trait name and the deploy steps that nodes deployed with it run. */
+export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps): void {
+  type T = { Params: { template: string } }
+  const gate = (req: FastifyRequest) => gateResource(req, 'deploy_templates', 'deploy templates')
+
+  const list = (detailPath: boolean) => async (req: FastifyRequest) => {
+    gate(req)
+    const q = req.query as Query
+    const fields = listFields(req, q, DEPLOY_TEMPLATE_FIELDS, DEPLOY_TEMPLATE_DEFAULT_FIELDS, detailPath)
+    checkSortKey(req, q, DEPLOY_TEMPLATE_FIELDS, DEPLOY_TEMPLATE_UNSORTABLE)
+    const { limit, sortKey, sortDir } = qpaging(q, DEPLOY_TEMPLATE_SORT_KEYS, MAX_LIMIT)
+    const markerIdent = qstr(q, 'marker')
+    const marker = markerIdent === undefined ? undefined : await deps.store.deployTemplates.getByIdent(checkUuid(markerIdent, 'marker'))
+    const items = await deps.store.deployTemplates.list({ limit, sortKey, sortDir, marker: marker as (DeployTemplateRecord & Record<string, unknown>) | undefined })
+    const base = baseUrl(req, deps)
+    const out: Record<string, unknown> = { deploy_templates: items.map((t) => deployTemplateView(t, base, req.apiVersion, fields)) }
+    const next = nextLink(base, detailPath ? 'deploy_templates/detail' : 'deploy_templates', q, limit, items.length, items.at(-1)?.uuid)
+    if (next) out.next = next
+    return out
+  }
+  app.get('/v1/deploy_templates', list(false))
+  app.get('/v1/deploy_templates/detail', list(true))
+
+  app.post('/v1/deploy_templates', async (req, reply) => {
+    gate(req)
+    const body = check(DeployTemplateBody, req.body, 'deploy template')
+    const t = await deps.store.deployTemplates.create({
+      uuid: body.uuid ? checkUuid(body.uuid, 'uuid') : undefined,
+      name: checkTrait(body.name),
+      extra: body.extra ?? {},
+      steps: normaliseDeploySteps(body.steps),
+    })
+    const base = baseUrl(req, deps)
+    void reply.code(201).header('Location', `${base}/v1/deploy_templates/${t.uuid}`)
+    return deployTemplateView(t, base, req.apiVersion)
+  })
+
+  app.get<T>('/v1/deploy_templates/:template', async (req) => {
+    gate(req)
+    const fields = parseFields(req, req.query as Query, DEPLOY_TEMPLATE_FIELDS)
+    return deployTemplateView(await deps.store.deployTemplates.getByIdent(req.params.template), baseUrl(req, deps), req.apiVersion, fields)
+  })
+
+  app.patch<T>('/v1/deploy_templates/:template', async (req) => {
+    gate(req)
+    const t = await deps.store.deployTemplates.getByIdent(req.params.template)
+    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
+    const before = { name: t.name, steps: t.steps, extra: t.extra }
+    const after = applyPatch(before, ops)
+    const doc = check(DeployTemplatePatched, after, 'deploy template')
+    const updated = await deps.store.deployTemplates.update(t.id, {
+      name: checkTrait(doc.name), extra: doc.extra ?? {}, steps: normaliseDeploySteps(doc.steps),
+    })
+    return deployTemplateView(updated, baseUrl(req, deps), req.apiVersion)
+  })
+
+  app.delete<T>('/v1/deploy_templates/:template', async (req, reply) => {
+    gate(req)
+    const t = await deps.store.deployTemplates.getByIdent(req.params.template)
+    await deps.store.deployTemplates.delete(t.id)
+    void reply.code(204)
+  })
+}
