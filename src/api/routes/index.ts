@@ -7,6 +7,7 @@ import { registerDriverRoutes } from './drivers.js'
 import { registerConductorRoutes } from './conductors.js'
 import { registerAllocationRoutes } from './allocations.js'
 import { registerDeployTemplateRoutes } from './deploy-templates.js'
+import { registerVifRoutes } from './vifs.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -17,4 +18,5 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerConductorRoutes,
   registerAllocationRoutes,
   registerDeployTemplateRoutes,
+  registerVifRoutes,
 ]
