@@ -8,6 +8,7 @@ import { registerConductorRoutes } from './conductors.js'
 import { registerAllocationRoutes } from './allocations.js'
 import { registerDeployTemplateRoutes } from './deploy-templates.js'
 import { registerVifRoutes } from './vifs.js'
+import { registerVolumeRoutes } from './volume.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -19,4 +20,5 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerAllocationRoutes,
   registerDeployTemplateRoutes,
   registerVifRoutes,
+  registerVolumeRoutes,
 ]

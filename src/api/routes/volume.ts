@@ -1,0 +1,218 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppDeps } from '../deps.js'
+import type { NodeRecord } from '../../db/repos/nodes.js'
+import type { VolumeConnectorRecord, VolumeTargetRecord } from '../../db/repos/volume.js'
+import { CONNECTOR_SORT_KEYS, TARGET_SORT_KEYS } from '../../db/repos/volume.js'
+import { NotAuthorizedError, NotFoundError, ValidationError } from '../../domain/errors.js'
+import { allows } from '../microversions.js'
+import { baseUrl, selfLinks } from '../links.js'
+import { findNode } from '../node-lookup.js'
+import { checkSortKey, listFields, parseFields } from '../collection.js'
+import type { FieldTable } from '../collection.js'
+import { nextLink, qpaging, qstr } from '../query.js'
+import type { Query } from '../query.js'
+import { check, checkUuid } from '../validate.js'
+import { applyPatch, parsePatch } from '../json-patch.js'
+import {
+  CONNECTOR_DEFAULT_FIELDS, CONNECTOR_FIELDS, connectorView, TARGET_DEFAULT_FIELDS, TARGET_FIELDS, targetView, VOLUME_UNSORTABLE,
+} from '../views/volume.js'
+import { MAX_LIMIT } from './nodes.js'
+
+/** Connector types Ironic's storage interfaces understand. */
+export const CONNECTOR_TYPES = ['iqn', 'ip', 'mac', 'wwnn', 'wwpn', 'port', 'portgroup'] as const
+
+const Obj = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
+const ConnectorBody = Type.Object(
+  {
+    uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    node_uuid: Type.String(),
+    type: Type.String({ minLength: 1, maxLength: 32 }),
+    connector_id: Type.String({ minLength: 1, maxLength: 255 }),
+    extra: Type.Optional(Obj),
+  },
+  { additionalProperties: false },
+)
+const TargetBody = Type.Object(
+  {
+    uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    node_uuid: Type.String(),
+    volume_type: Type.String({ minLength: 1, maxLength: 64 }),
+    volume_id: Type.String({ minLength: 1, maxLength: 36 }),
+    boot_index: Type.Integer({ minimum: 0 }),
+    properties: Type.Optional(Obj),
+    extra: Type.Optional(Obj),
+  },
+  { additionalProperties: false },
+)
+
+function gate(req: FastifyRequest): void {
+  if (!allows(req.apiVersion, 'volume')) throw new NotFoundError('The API version does not allow volume resources; use 1.32 or newer.', { code: 'API_VERSION_TOO_OLD' })
+}
+
+/** Changing what a node boots from is refused while it may be using it (powered on and active). */
+function checkNodeState(node: NodeRecord, action: string): void {
+  if (node.power_state !== 'power off' && node.provision_state === 'active') {
+    throw new ValidationError(`The requested action "${action}" can not be performed on node "${node.uuid}" while it is in state "${node.power_state}".`, { code: 'INVALID_STATE_REQUESTED' })
+  }
+}
+
+async function nodeByUuid(deps: AppDeps, req: FastifyRequest, uuid: unknown): Promise<NodeRecord> {
+  const u = checkUuid(uuid, 'node_uuid')
+  try {
+    return await findNode(deps, req, u)
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new ValidationError(`Invalid input for field/attribute node_uuid: node ${u} could not be found.`, { code: 'NODE_NOT_FOUND' })
+    throw e
+  }
+}
+
+const withNode = (node?: string) => (node === undefined ? {} : { node })
+
+interface Kind<R extends VolumeConnectorRecord | VolumeTargetRecord> {
+  path: 'connectors' | 'targets'
+  key: string
+  fields: FieldTable
+  defaults: readonly string[]
+  sortKeys: readonly string[]
+  view: (r: R, base: string, v: FastifyRequest['apiVersion'], fields?: readonly string[]) => Record<string, unknown>
+  list: (deps: AppDeps, f: { node_id?: number }, opts: Record<string, unknown>) => Promise<R[]>
+  get: (deps: AppDeps, uuid: string) => Promise<R>
+}
+
+const CONNECTORS: Kind<VolumeConnectorRecord> = {
+  path: 'connectors', key: 'connectors', fields: CONNECTOR_FIELDS, defaults: CONNECTOR_DEFAULT_FIELDS, sortKeys: CONNECTOR_SORT_KEYS, view: connectorView,
+  list: (d, f, o) => d.store.volume.listConnectors(f, o), get: (d, u) => d.store.volume.getConnector(u),
+}
+const TARGETS: Kind<VolumeTargetRecord> = {
+  path: 'targets', key: 'targets', fields: TARGET_FIELDS, defaults: TARGET_DEFAULT_FIELDS, sortKeys: TARGET_SORT_KEYS, view: targetView,
+  list: (d, f, o) => d.store.volume.listTargets(f, o), get: (d, u) => d.store.volume.getTarget(u),
+}
+
+async function listOf<R extends VolumeConnectorRecord | VolumeTargetRecord>(deps: AppDeps, req: FastifyRequest, k: Kind<R>, src: { node?: string; detailPath: boolean; path: string }) {
+  gate(req)
+  const q = req.query as Query
+  const fields = listFields(req, q, k.fields, k.defaults, src.detailPath)
+  checkSortKey(req, q, k.fields, VOLUME_UNSORTABLE)
+  const { limit, sortKey, sortDir } = qpaging(q, k.sortKeys as readonly string[], MAX_LIMIT)
+  const nodeIdent = src.node ?? qstr(q, 'node')
+  const f: { node_id?: number } = {}
+  if (nodeIdent !== undefined) f.node_id = (await findNode(deps, req, nodeIdent)).id
+  const markerIdent = qstr(q, 'marker')
+  const marker = markerIdent === undefined ? undefined : await k.get(deps, checkUuid(markerIdent, 'marker'))
+  const items = await k.list(deps, f, { limit, sortKey, sortDir, marker })
+  const base = baseUrl(req, deps)
+  const out: Record<string, unknown> = { [k.key]: items.map((r) => k.view(r, base, req.apiVersion, fields)) }
+  const next = nextLink(base, src.path, q, limit, items.length, items.at(-1)?.uuid)
+  if (next) out.next = next
+  return out
+}
+
+/** Volume connectors and targets, top-level and under a node (read-only there). */
+export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void {
+  type N = { Params: { node: string } }
+  type U = { Params: { uuid: string } }
+
+  app.get('/v1/volume', async (req) => {
+    gate(req)
+    const base = baseUrl(req, deps)
+    return { links: selfLinks(base, 'volume'), connectors: selfLinks(base, 'volume/connectors'), targets: selfLinks(base, 'volume/targets') }
+  })
+  app.get<N>('/v1/nodes/:node/volume', async (req) => {
+    gate(req)
+    const node = await findNode(deps, req, req.params.node)
+    const base = baseUrl(req, deps)
+    const p = `nodes/${node.uuid}/volume`
+    return { links: selfLinks(base, p), connectors: selfLinks(base, `${p}/connectors`), targets: selfLinks(base, `${p}/targets`) }
+  })
+
+  for (const k of [CONNECTORS, TARGETS] as Kind<VolumeConnectorRecord | VolumeTargetRecord>[]) {
+    app.get(`/v1/volume/${k.path}`, async (req) => listOf(deps, req, k, { detailPath: false, path: `volume/${k.path}` }))
+    app.get(`/v1/volume/${k.path}/detail`, async (req) => listOf(deps, req, k, { detailPath: true, path: `volume/${k.path}/detail` }))
+    app.get<N>(`/v1/nodes/:node/volume/${k.path}`, async (req) =>
+      listOf(deps, req, k, { ...withNode(req.params.node), detailPath: false, path: `nodes/${req.params.node}/volume/${k.path}` }))
+    app.get<U>(`/v1/volume/${k.path}/:uuid`, async (req) => {
+      gate(req)
+      const fields = parseFields(req, req.query as Query, k.fields)
+      return k.view(await k.get(deps, checkUuid(req.params.uuid, 'uuid')), baseUrl(req, deps), req.apiVersion, fields)
+    })
+    const forbidden = async (req: FastifyRequest) => {
+      gate(req)
+      throw new NotAuthorizedError('Operation not permitted: volume resources are changed through /v1/volume, not under a node.', { code: 'OPERATION_NOT_PERMITTED' })
+    }
+    app.post(`/v1/nodes/:node/volume/${k.path}`, forbidden)
+  }
+
+  app.post('/v1/volume/connectors', async (req, reply) => {
+    gate(req)
+    const body = check(ConnectorBody, req.body, 'volume connector')
+    if (!(CONNECTOR_TYPES as readonly string[]).includes(body.type)) {
+      throw new ValidationError(`Invalid volume connector type "${body.type}". Use one of: ${CONNECTOR_TYPES.join(', ')}.`)
+    }
+    const node = await nodeByUuid(deps, req, body.node_uuid)
+    const c = await deps.store.volume.createConnector({
+      uuid: body.uuid ? checkUuid(body.uuid, 'uuid') : undefined, node_id: node.id, type: body.type, connector_id: body.connector_id, extra: body.extra ?? {},
+    })
+    const base = baseUrl(req, deps)
+    void reply.code(201).header('Location', `${base}/v1/volume/connectors/${c.uuid}`)
+    return connectorView(c, base, req.apiVersion)
+  })
+
+  app.post('/v1/volume/targets', async (req, reply) => {
+    gate(req)
+    const body = check(TargetBody, req.body, 'volume target')
+    const node = await nodeByUuid(deps, req, body.node_uuid)
+    const t = await deps.store.volume.createTarget({
+      uuid: body.uuid ? checkUuid(body.uuid, 'uuid') : undefined, node_id: node.id, volume_type: body.volume_type,
+      volume_id: body.volume_id, boot_index: body.boot_index, properties: body.properties ?? {}, extra: body.extra ?? {},
+    })
+    const base = baseUrl(req, deps)
+    void reply.code(201).header('Location', `${base}/v1/volume/targets/${t.uuid}`)
+    return targetView(t, base, req.apiVersion)
+  })
+
+  app.patch<U>('/v1/volume/connectors/:uuid', async (req) => {
+    gate(req)
+    const c = await deps.store.volume.getConnector(checkUuid(req.params.uuid, 'uuid'))
+    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
+    const after = applyPatch({ node_uuid: c.node_uuid, type: c.type, connector_id: c.connector_id, extra: c.extra }, ops)
+    const doc = check(ConnectorBody, { ...after, extra: after.extra ?? {} }, 'volume connector')
+    if (!(CONNECTOR_TYPES as readonly string[]).includes(doc.type)) throw new ValidationError(`Invalid volume connector type "${doc.type}". Use one of: ${CONNECTOR_TYPES.join(', ')}.`)
+    const node = await nodeByUuid(deps, req, doc.node_uuid)
+    checkNodeState((await deps.store.nodes.getById(c.node_id))!, 'volume connector update')
+    if (node.id !== c.node_id) checkNodeState(node, 'volume connector update')
+    const u = await deps.store.volume.updateConnector(c.id, c.uuid, { node_id: node.id, type: doc.type, connector_id: doc.connector_id, extra: doc.extra ?? {} })
+    return connectorView(u, baseUrl(req, deps), req.apiVersion)
+  })
+
+  app.patch<U>('/v1/volume/targets/:uuid', async (req) => {
+    gate(req)
+    const t = await deps.store.volume.getTarget(checkUuid(req.params.uuid, 'uuid'))
+    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
+    const after = applyPatch({ node_uuid: t.node_uuid, volume_type: t.volume_type, volume_id: t.volume_id, boot_index: t.boot_index, properties: t.properties, extra: t.extra }, ops)
+    const doc = check(TargetBody, { ...after, extra: after.extra ?? {}, properties: after.properties ?? {} }, 'volume target')
+    const node = await nodeByUuid(deps, req, doc.node_uuid)
+    checkNodeState((await deps.store.nodes.getById(t.node_id))!, 'volume target update')
+    if (node.id !== t.node_id) checkNodeState(node, 'volume target update')
+    const u = await deps.store.volume.updateTarget(t.id, t.uuid, {
+      node_id: node.id, volume_type: doc.volume_type, volume_id: doc.volume_id, boot_index: doc.boot_index, properties: doc.properties ?? {}, extra: doc.extra ?? {},
+    })
+    return targetView(u, baseUrl(req, deps), req.apiVersion)
+  })
+
+  app.delete<U>('/v1/volume/connectors/:uuid', async (req, reply) => {
+    gate(req)
+    const c = await deps.store.volume.getConnector(checkUuid(req.params.uuid, 'uuid'))
+    checkNodeState((await deps.store.nodes.getById(c.node_id))!, 'volume connector deletion')
+    await deps.store.volume.deleteConnector(c.id)
+    void reply.code(204)
+  })
+
+  app.delete<U>('/v1/volume/targets/:uuid', async (req, reply) => {
+    gate(req)
+    const t = await deps.store.volume.getTarget(checkUuid(req.params.uuid, 'uuid'))
+    checkNodeState((await deps.store.nodes.getById(t.node_id))!, 'volume target deletion')
+    await deps.store.volume.deleteTarget(t.id)
+    void reply.code(204)
+  })
+}
