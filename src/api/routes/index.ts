@@ -9,6 +9,8 @@ import { registerAllocationRoutes } from './allocations.js'
 import { registerDeployTemplateRoutes } from './deploy-templates.js'
 import { registerVifRoutes } from './vifs.js'
 import { registerVolumeRoutes } from './volume.js'
+import { registerBiosRoutes } from './bios.js'
+import { registerRaidRoutes } from './raid.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -21,4 +23,6 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerDeployTemplateRoutes,
   registerVifRoutes,
   registerVolumeRoutes,
+  registerBiosRoutes,
+  registerRaidRoutes,
 ]
