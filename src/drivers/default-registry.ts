@@ -21,6 +21,10 @@ import { IdracRedfishManagement } from './idrac/idrac-redfish-management.js'
 import { IdracRedfishPower } from './idrac/idrac-redfish-power.js'
 import { IdracRedfishVirtualMediaBoot } from './idrac/idrac-redfish-virtual-media-boot.js'
 import type { AnyDriverInterface } from './interfaces/by-kind.js'
+import { IpmiAccess } from './ipmi/ipmi-access.js'
+import { IpmiManagement } from './ipmi/ipmi-management.js'
+import { IpmiPower } from './ipmi/ipmi-power.js'
+import { IpmiVendor } from './ipmi/ipmi-vendor.js'
 import { NoBios } from './noop/no-bios.js'
 import { NoConsole } from './noop/no-console.js'
 import { NoFirmware } from './noop/no-firmware.js'
@@ -39,8 +43,11 @@ import { RedfishPower } from './redfish/redfish-power.js'
 import { RedfishVirtualMediaBoot } from './redfish/redfish-virtual-media-boot.js'
 import { DriverRegistry, type DriverConfig } from './registry.js'
 
-/** Fresh instances of every built-in implementation (fake, no-op, redfish, idrac). */
+/** Fresh instances of every built-in implementation (fake, no-op, redfish, idrac, ipmitool). */
 export function builtInInterfaces(): AnyDriverInterface[] {
+  // The ipmitool interfaces share one IpmiSessionPool (sessions reused per BMC and user, one
+  // command at a time per BMC) for the life of this set of instances.
+  const ipmi = new IpmiAccess()
   return [
     new FakePower(),
     new FakeManagement(),
@@ -75,6 +82,9 @@ export function builtInInterfaces(): AnyDriverInterface[] {
     new IdracRedfishBios(),
     new IdracRedfishInspect(),
     new IdracRedfishVirtualMediaBoot(),
+    new IpmiPower(ipmi),
+    new IpmiManagement(ipmi),
+    new IpmiVendor(ipmi),
   ]
 }
 

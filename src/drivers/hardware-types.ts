@@ -104,6 +104,11 @@ export const IPMI = defineHardwareType({
   name: 'ipmi',
   description: 'IPMI 2.0 (RMCP+) power and management.',
   ...GENERIC,
+  // NOTE: `fake` boot and deploy come after the real ones so ipmi nodes can be managed, powered
+  // and (fake-)deployed until the agent's boot/deploy interfaces land. This is a Ferrum extension:
+  // Ironic's GenericHardware (21.4 and master) does not list fake.FakeBoot or fake.FakeDeploy.
+  boot: [...GENERIC.boot, 'fake'],
+  deploy: [...GENERIC.deploy, 'fake'],
   power: ['ipmitool'],
   management: ['ipmitool'],
   console: ['ipmitool-socat', 'ipmitool-shellinabox', 'no-console'],

@@ -23,8 +23,8 @@ describe('DriverRegistry', () => {
   it('lists every hardware type but enables only those with required interfaces', () => {
     const r = createDriverRegistry()
     assert.deepEqual(r.listHardwareTypes().map((t) => t.name), ['fake-hardware', 'idrac', 'ipmi', 'manual-management', 'redfish'])
-    assert.deepEqual(r.enabledHardwareTypes().map((t) => t.name), ['fake-hardware'])
-    assert.throws(() => r.getHardwareType('ipmi'), NotFoundError)
+    assert.deepEqual(r.enabledHardwareTypes().map((t) => t.name), ['fake-hardware', 'ipmi'])
+    assert.throws(() => r.getHardwareType('manual-management'), NotFoundError)
     assert.throws(() => r.resolveInterfaces('nope'), (e: unknown) => e instanceof NotFoundError && e.code === 'FERRUM_DRIVER_NOT_FOUND')
   })
 
@@ -60,7 +60,7 @@ describe('DriverRegistry', () => {
   })
 
   it('honours configured defaults when the hardware type supports them', () => {
-    const r = createDriverRegistry({ defaults: { management: 'noop', power: 'ipmitool' } })
+    const r = createDriverRegistry({ defaults: { management: 'noop', power: 'agent' } })
     const names = r.resolveInterfaces('fake-hardware')
     assert.equal(names.management, 'noop')
     assert.equal(names.power, 'fake')
@@ -75,7 +75,8 @@ describe('DriverRegistry', () => {
       () => r.resolveInterfaces('strict', { management: 'fake' }),
       errorMatching(ValidationError, 'FERRUM_INCOMPATIBLE_INTERFACE', /management interface "fake" is not supported by hardware type "strict"\. Supported management interfaces: noop\./),
     )
-    assert.throws(() => r.resolveInterfaces('strict', { power: 'ipmitool' }), errorMatching(ValidationError, 'FERRUM_INTERFACE_NOT_ENABLED', /"ipmitool"/))
+    assert.throws(() => r.resolveInterfaces('strict', { power: 'agent' }), errorMatching(ValidationError, 'FERRUM_INTERFACE_NOT_ENABLED', /"agent"/))
+    assert.throws(() => r.resolveInterfaces('strict', { power: 'ipmitool' }), errorMatching(ValidationError, 'FERRUM_INCOMPATIBLE_INTERFACE', /"ipmitool"/))
   })
 
   it('enables manual-management once boot and deploy implementations exist, preferring agent then fake power', () => {
@@ -96,20 +97,19 @@ describe('DriverRegistry', () => {
   })
 
   it('restricts hardware types to the enabled list', () => {
-    const r = createDriverRegistry({ enabledHardwareTypes: ['ipmi'] })
+    const r = createDriverRegistry({ enabledHardwareTypes: ['manual-management'] })
     assert.deepEqual(r.enabledHardwareTypes(), [])
     assert.deepEqual(r.problems(), [
-      'hardware type "ipmi" is disabled: none of its boot interfaces (ipxe, pxe, http-ipxe, http) is enabled',
-      'hardware type "ipmi" is disabled: none of its deploy interfaces (direct, ramdisk, custom-agent) is enabled',
-      'hardware type "ipmi" is disabled: none of its management interfaces (ipmitool) is enabled',
-      'hardware type "ipmi" is disabled: none of its power interfaces (ipmitool) is enabled',
+      'hardware type "manual-management" is disabled: none of its boot interfaces (ipxe, pxe, http-ipxe, http) is enabled',
+      'hardware type "manual-management" is disabled: none of its deploy interfaces (direct, ramdisk, custom-agent) is enabled',
     ])
+    assert.deepEqual(createDriverRegistry({ enabledHardwareTypes: ['ipmi'] }).enabledHardwareTypes().map((t) => t.name), ['ipmi'])
   })
 
   it('reports enabled names without an implementation', () => {
-    const r = createDriverRegistry({ enabled: { power: ['fake', 'ipmitool'] } })
+    const r = createDriverRegistry({ enabled: { power: ['fake', 'agent'] } })
     assert.deepEqual(r.enabledInterfaceNames('power'), ['fake'])
-    assert.deepEqual(r.problems(), ['enabled power interface "ipmitool" has no implementation in this build'])
+    assert.deepEqual(r.problems(), ['enabled power interface "agent" has no implementation in this build'])
   })
 
   it('loads a node\'s interfaces and refuses one that was disabled since', () => {
