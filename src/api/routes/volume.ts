@@ -8,9 +8,9 @@ import { NotAuthorizedError, NotFoundError, ValidationError } from '../../domain
 import { allows } from '../microversions.js'
 import { baseUrl, selfLinks } from '../links.js'
 import { findNode } from '../node-lookup.js'
-import { checkSortKey, listFields, parseFields } from '../collection.js'
+import { checkSortKey, parseFields } from '../collection.js'
 import type { FieldTable } from '../collection.js'
-import { nextLink, qpaging, qstr } from '../query.js'
+import { nextLink, qbool, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
 import { check, checkUuid } from '../validate.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
@@ -92,7 +92,10 @@ const TARGETS: Kind<VolumeTargetRecord> = {
 async function listOf<R extends VolumeConnectorRecord | VolumeTargetRecord>(deps: AppDeps, req: FastifyRequest, k: Kind<R>, src: { node?: string; detailPath: boolean; path: string }) {
   gate(req)
   const q = req.query as Query
-  const fields = listFields(req, q, k.fields, k.defaults, src.detailPath)
+  // Volume lists took ?detail from the start (1.32), unlike the others (1.43).
+  const detail = src.detailPath || qbool(q, 'detail') === true
+  if (detail && qstr(q, 'fields') !== undefined) throw new ValidationError("Can't fetch a subset of fields with 'detail' set")
+  const fields = detail ? undefined : (parseFields(req, q, k.fields) ?? [...k.defaults])
   checkSortKey(req, q, k.fields, VOLUME_UNSORTABLE)
   const { limit, sortKey, sortDir } = qpaging(q, k.sortKeys as readonly string[], MAX_LIMIT)
   const nodeIdent = src.node ?? qstr(q, 'node')
