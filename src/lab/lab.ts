@@ -187,7 +187,7 @@ async function startBmc(node: VirtualNode, kind: LabBmcKind, redfishTls: boolean
     const server = new IpmiBmc({ machine: node.machine, host: '127.0.0.1', port: 0, username, password })
     const { host, port } = await server.start()
     const bmc: LabBmcState = { kind, address: host, port, username, password }
-    node.bmc = { kind, address: host, port, username, password }
+    node.bmc = { ...bmc }
     return { node, kind, bmc, server }
   }
   const server = new RedfishBmc({
@@ -202,6 +202,6 @@ async function startBmc(node: VirtualNode, kind: LabBmcKind, redfishTls: boolean
   const { url, port } = await server.start()
   const systemPath = `/redfish/v1/Systems/${server.service.systems[0].id}`
   const bmc: LabBmcState = { kind, address: '127.0.0.1', port, username, password, url, systemPath }
-  node.bmc = { kind, address: '127.0.0.1', port, username, password, url, systemId: systemPath }
+  node.bmc = { ...bmc }
   return { node, kind, bmc, server }
 }

@@ -30,9 +30,9 @@ export interface NodeBmcInfo {
   port: number
   username: string
   password: string
-  /** Redfish: base URL and system path. */
+  /** Redfish: base URL and system path (`/redfish/v1/Systems/<id>`). */
   url?: string
-  systemId?: string
+  systemPath?: string
 }
 
 /**
