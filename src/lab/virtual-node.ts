@@ -59,6 +59,7 @@ export class VirtualNode {
   #crashing = false
   #queue: Promise<void> = Promise.resolve()
   #boots = 0
+  #logFailed = false
   bmc: NodeBmcInfo | null = null
 
   /** Creates the node directory and the sparse disk files (existing disks keep their content). */
@@ -302,8 +303,14 @@ export class VirtualNode {
     }
   }
 
+  /** Never throws: a lost log line must not turn a power change (or an un-awaited event) into a failure. */
   async #log(line: string): Promise<void> {
-    await appendFile(this.logPath, `${new Date().toISOString()} [${this.name}] ${line}\n`)
+    try {
+      await appendFile(this.logPath, `${new Date().toISOString()} [${this.name}] ${line}\n`)
+    } catch (err) {
+      if (!this.#logFailed) process.stderr.write(`ferrum lab: node ${this.name}: cannot write ${this.logPath}: ${(err as Error).message}\n`)
+      this.#logFailed = true
+    }
   }
 }
 
