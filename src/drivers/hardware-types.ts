@@ -57,8 +57,11 @@ export function defineHardwareType(spec: HardwareTypeSpec): HardwareType {
 
 /** The interfaces Ironic's generic hardware offers; vendor types override some kinds. */
 const GENERIC = {
-  boot: ['ipxe', 'pxe', 'http-ipxe', 'http'],
-  deploy: ['direct', 'ramdisk', 'custom-agent'],
+  // NOTE: `fake` boot and deploy come after the real ones so nodes behind real BMCs can be managed,
+  // powered and (fake-)deployed until the agent's boot/deploy interfaces land. This is a Ferrum
+  // extension: Ironic's GenericHardware (21.4 and master) does not list fake.FakeBoot or fake.FakeDeploy.
+  boot: ['ipxe', 'pxe', 'http-ipxe', 'http', 'fake'],
+  deploy: ['direct', 'ramdisk', 'custom-agent', 'fake'],
   inspect: ['agent', 'no-inspect'],
   // NOTE: Ironic prefers `flat` (Neutron); Ferrum manages DHCP itself, so `noop` comes first.
   network: ['noop', 'flat'],
@@ -104,11 +107,6 @@ export const IPMI = defineHardwareType({
   name: 'ipmi',
   description: 'IPMI 2.0 (RMCP+) power and management.',
   ...GENERIC,
-  // NOTE: `fake` boot and deploy come after the real ones so ipmi nodes can be managed, powered
-  // and (fake-)deployed until the agent's boot/deploy interfaces land. This is a Ferrum extension:
-  // Ironic's GenericHardware (21.4 and master) does not list fake.FakeBoot or fake.FakeDeploy.
-  boot: [...GENERIC.boot, 'fake'],
-  deploy: [...GENERIC.deploy, 'fake'],
   power: ['ipmitool'],
   management: ['ipmitool'],
   console: ['ipmitool-socat', 'ipmitool-shellinabox', 'no-console'],

@@ -23,8 +23,10 @@ describe('DriverRegistry', () => {
   it('lists every hardware type but enables only those with required interfaces', () => {
     const r = createDriverRegistry()
     assert.deepEqual(r.listHardwareTypes().map((t) => t.name), ['fake-hardware', 'idrac', 'ipmi', 'manual-management', 'redfish'])
-    assert.deepEqual(r.enabledHardwareTypes().map((t) => t.name), ['fake-hardware', 'ipmi'])
-    assert.throws(() => r.getHardwareType('manual-management'), NotFoundError)
+    assert.deepEqual(r.enabledHardwareTypes().map((t) => t.name), ['fake-hardware', 'idrac', 'ipmi', 'manual-management', 'redfish'])
+    const noFakeBoot = createDriverRegistry({ enabled: { boot: [] } })
+    assert.deepEqual(noFakeBoot.enabledHardwareTypes().map((t) => t.name), [])
+    assert.throws(() => noFakeBoot.getHardwareType('manual-management'), NotFoundError)
     assert.throws(() => r.resolveInterfaces('nope'), (e: unknown) => e instanceof NotFoundError && e.code === 'FERRUM_DRIVER_NOT_FOUND')
   })
 
@@ -97,12 +99,13 @@ describe('DriverRegistry', () => {
   })
 
   it('restricts hardware types to the enabled list', () => {
-    const r = createDriverRegistry({ enabledHardwareTypes: ['manual-management'] })
+    const r = createDriverRegistry({ enabledHardwareTypes: ['manual-management'], enabled: { boot: ['pxe'] } })
     assert.deepEqual(r.enabledHardwareTypes(), [])
     assert.deepEqual(r.problems(), [
-      'hardware type "manual-management" is disabled: none of its boot interfaces (ipxe, pxe, http-ipxe, http) is enabled',
-      'hardware type "manual-management" is disabled: none of its deploy interfaces (direct, ramdisk, custom-agent) is enabled',
+      'enabled boot interface "pxe" has no implementation in this build',
+      'hardware type "manual-management" is disabled: none of its boot interfaces (ipxe, pxe, http-ipxe, http, fake) is enabled',
     ])
+    assert.deepEqual(createDriverRegistry({ enabledHardwareTypes: ['manual-management'] }).enabledHardwareTypes().map((t) => t.name), ['manual-management'])
     assert.deepEqual(createDriverRegistry({ enabledHardwareTypes: ['ipmi'] }).enabledHardwareTypes().map((t) => t.name), ['ipmi'])
   })
 
