@@ -213,4 +213,200 @@ describe('openstack baremetal against ferrum up (SQLite)', () => {
     assert.ok(!names.includes('cli-del-a') && !names.includes('cli-del-b'), names.join(','))
     assert.equal(names.filter((n) => n === 'cli-dup').length, 1, 'the duplicate was not created')
   })
+
+  test('chassis create, list (--long, --fields), show; a node in the chassis', async () => {
+    const [c1, c2] = await Promise.all([
+      json(['chassis', 'create', '--description', 'rack 7', '--extra', 'room=b2']),
+      json(['chassis', 'create', '--uuid', '3f1c2a9e-6b8d-4e2f-9a7c-1d5e8b0f4a62']),
+    ])
+    assert.equal(c1.description, 'rack 7')
+    assert.deepEqual(c1.extra, { room: 'b2' })
+    assert.match(String(c1.uuid), /^[0-9a-f-]{36}$/)
+    assert.equal(c2.uuid, '3f1c2a9e-6b8d-4e2f-9a7c-1d5e8b0f4a62')
+    assert.equal(c2.description, null)
+    const node = await json(['node', 'create', '--driver', 'fake-hardware', '--name', 'cli-in-chassis', '--chassis-uuid', String(c1.uuid)])
+    assert.equal(node.chassis_uuid, c1.uuid)
+    const [list, long, fields, shown, nodes] = await Promise.all([
+      json<Row[]>(['chassis', 'list']),
+      json<Row[]>(['chassis', 'list', '--long']),
+      json<Row[]>(['chassis', 'list', '--fields', 'uuid', 'extra']),
+      json(['chassis', 'show', String(c1.uuid)]),
+      json<Row[]>(['node', 'list', '--chassis', String(c1.uuid), '--fields', 'name', 'chassis_uuid']),
+    ])
+    const byUuid = (rows: Row[]) => [...rows].sort((a, b) => String(a.UUID).localeCompare(String(b.UUID)))
+    assert.deepEqual(byUuid(list), byUuid([{ UUID: c1.uuid, Description: 'rack 7' }, { UUID: c2.uuid, Description: null }]))
+    const l1 = long.find((r) => r.UUID === c1.uuid)!
+    assert.equal(l1.Description, 'rack 7')
+    assert.deepEqual(l1.Extra, { room: 'b2' })
+    assert.equal(l1['Created At'], c1.created_at)
+    assert.deepEqual(byUuid(fields), byUuid([{ UUID: c1.uuid, Extra: { room: 'b2' } }, { UUID: c2.uuid, Extra: {} }]))
+    assert.deepEqual(shown, c1)
+    assert.deepEqual(nodes, [{ Name: 'cli-in-chassis', 'Chassis UUID': c1.uuid }])
+    await ok(['node', 'delete', 'cli-in-chassis'])
+  })
+
+  test('port create, list (--node, --long, --fields, --sort, --limit, --address), show, set, unset, delete; duplicate MAC', async () => {
+    const node = await json(['node', 'create', '--driver', 'fake-hardware', '--name', 'cli-ports'])
+    const other = await json(['node', 'create', '--driver', 'fake-hardware', '--name', 'cli-ports-2'])
+    const p1 = await json(['port', 'create', '52:54:00:12:34:56', '--node', String(node.uuid), '--extra', 'slot=1', '--physical-network', 'physnet1',
+      '--local-link-connection', 'switch_id=00:11:22:33:44:55', '--local-link-connection', 'port_id=Eth1/1'])
+    const p2 = await json(['port', 'create', '52:54:00:12:34:0A', '--node', String(node.uuid), '--pxe-enabled', 'false'])
+    const p3 = await json(['port', 'create', '52:54:00:12:34:01', '--node', String(other.uuid)])
+    assert.equal(p1.address, '52:54:00:12:34:56')
+    assert.equal(p1.node_uuid, node.uuid)
+    assert.deepEqual(p1.extra, { slot: 1 }, 'the client sends JSON-looking values as JSON')
+    assert.equal(p1.physical_network, 'physnet1')
+    assert.deepEqual(p1.local_link_connection, { switch_id: '00:11:22:33:44:55', port_id: 'Eth1/1' })
+    assert.equal(p1.pxe_enabled, true)
+    assert.equal(p1.portgroup_uuid, null)
+    assert.equal(p2.address, '52:54:00:12:34:0a', 'MAC addresses are stored lower-case')
+    assert.equal(p2.pxe_enabled, false)
+
+    const [list, byNode, long, fields, sorted, limited, byAddress, shown, shownByAddress] = await Promise.all([
+      json<Row[]>(['port', 'list']),
+      json<Row[]>(['port', 'list', '--node', 'cli-ports']),
+      json<Row[]>(['port', 'list', '--long', '--node', String(node.uuid)]),
+      json<Row[]>(['port', 'list', '--fields', 'uuid', 'address', 'pxe_enabled']),
+      json<Row[]>(['port', 'list', '--sort', 'address:desc']),
+      json<Row[]>(['port', 'list', '--limit', '1']),
+      json<Row[]>(['port', 'list', '--address', '52:54:00:12:34:01']),
+      json(['port', 'show', String(p1.uuid)]),
+      json(['port', 'show', '--address', '52:54:00:12:34:0a', '--fields', 'uuid', 'node_uuid']),
+    ])
+    assert.deepEqual(list, [
+      { UUID: p1.uuid, Address: '52:54:00:12:34:56' },
+      { UUID: p2.uuid, Address: '52:54:00:12:34:0a' },
+      { UUID: p3.uuid, Address: '52:54:00:12:34:01' },
+    ])
+    assert.deepEqual(byNode.map((r) => r.UUID), [p1.uuid, p2.uuid])
+    assert.equal(long.length, 2)
+    const l1 = long.find((r) => r.UUID === p1.uuid)!
+    assert.equal(l1['Node UUID'], node.uuid)
+    assert.equal(l1['Physical Network'], 'physnet1')
+    assert.equal(l1['PXE boot enabled'], true)
+    assert.deepEqual(l1['Local Link Connection'], { switch_id: '00:11:22:33:44:55', port_id: 'Eth1/1' })
+    assert.deepEqual(fields, [
+      { UUID: p1.uuid, Address: '52:54:00:12:34:56', 'PXE boot enabled': true },
+      { UUID: p2.uuid, Address: '52:54:00:12:34:0a', 'PXE boot enabled': false },
+      { UUID: p3.uuid, Address: '52:54:00:12:34:01', 'PXE boot enabled': true },
+    ])
+    assert.deepEqual(sorted.map((r) => r.Address), ['52:54:00:12:34:56', '52:54:00:12:34:0a', '52:54:00:12:34:01'])
+    assert.deepEqual(limited, [{ UUID: p1.uuid, Address: '52:54:00:12:34:56' }])
+    assert.deepEqual(byAddress, [{ UUID: p3.uuid, Address: '52:54:00:12:34:01' }])
+    assert.deepEqual(shown, p1)
+    assert.deepEqual(shownByAddress, { uuid: p2.uuid, node_uuid: node.uuid })
+
+    await ok(['port', 'set', String(p1.uuid), '--extra', 'cable=blue', '--physical-network', 'physnet2', '--pxe-disabled', '--node', String(other.uuid)])
+    const set = await json(['port', 'show', String(p1.uuid)])
+    assert.deepEqual(set.extra, { slot: 1, cable: 'blue' })
+    assert.equal(set.physical_network, 'physnet2')
+    assert.equal(set.pxe_enabled, false)
+    assert.equal(set.node_uuid, other.uuid)
+    await ok(['port', 'unset', String(p1.uuid), '--extra', 'slot', '--physical-network'])
+    const unset = await json(['port', 'show', String(p1.uuid), '--fields', 'extra', 'physical_network'])
+    assert.deepEqual(unset, { extra: { cable: 'blue' }, physical_network: null })
+
+    const [dup, badMac, noNode] = await Promise.all([
+      fail(['port', 'create', '52:54:00:12:34:0a', '--node', String(other.uuid)]),
+      fail(['port', 'create', 'not-a-mac', '--node', String(node.uuid)]),
+      fail(['port', 'create', '52:54:00:ff:ff:ff', '--node', '0c1d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f']),
+    ])
+    assert.equal(dup.code, 1)
+    assert.match(dup.stderr, /A port with MAC address 52:54:00:12:34:0a already exists\. \(HTTP 409\)/)
+    assert.equal(badMac.code, 1)
+    assert.match(badMac.stderr, /not-a-mac/)
+    assert.match(badMac.stderr, /HTTP 400/)
+    assert.equal(noNode.code, 1)
+    assert.match(noNode.stderr, /0c1d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f could not be found/)
+
+    const del = await ok(['port', 'delete', String(p2.uuid), String(p3.uuid)])
+    assert.match(del.stdout + del.stderr, new RegExp(`Deleted port ${String(p2.uuid)}`))
+    const [after, gone] = await Promise.all([
+      json<Row[]>(['port', 'list']),
+      fail(['port', 'show', String(p2.uuid)]),
+    ])
+    assert.deepEqual(after.map((r) => r.UUID), [p1.uuid])
+    assert.equal(gone.code, 1)
+    assert.match(gone.stderr, /could not be found/)
+  })
+
+  test('port group create, list (--long, --node), show; ports in the group', async () => {
+    const node = await json(['node', 'create', '--driver', 'fake-hardware', '--name', 'cli-pg'])
+    const g1 = await json(['port', 'group', 'create', '--node', String(node.uuid), '--name', 'bond0', '--address', '52:54:00:AA:BB:CC',
+      '--mode', 'active-backup', '--property', 'miimon=100', '--extra', 'lacp=no'])
+    const g2 = await json(['port', 'group', 'create', '--node', String(node.uuid), '--name', 'bond1', '--unsupport-standalone-ports'])
+    assert.equal(g1.name, 'bond0')
+    assert.equal(g1.address, '52:54:00:aa:bb:cc')
+    assert.equal(g1.node_uuid, node.uuid)
+    assert.equal(g1.mode, 'active-backup')
+    assert.deepEqual(g1.properties, { miimon: 100 })
+    assert.deepEqual(g1.extra, { lacp: 'no' })
+    assert.equal(g1.standalone_ports_supported, true)
+    assert.equal(g2.standalone_ports_supported, false)
+    assert.equal(g2.address, null)
+    assert.equal(g2.mode, 'active-backup', 'Ironic\'s default_portgroup_mode')
+    const port = await json(['port', 'create', '52:54:00:aa:bb:01', '--node', String(node.uuid), '--port-group', 'bond0'])
+    assert.equal(port.portgroup_uuid, g1.uuid)
+    const [list, long, byNode, shown, ports] = await Promise.all([
+      json<Row[]>(['port', 'group', 'list']),
+      json<Row[]>(['port', 'group', 'list', '--long']),
+      json<Row[]>(['port', 'group', 'list', '--node', 'cli-pg', '--fields', 'uuid', 'name', 'mode']),
+      json(['port', 'group', 'show', 'bond0']),
+      json<Row[]>(['port', 'list', '--port-group', String(g1.uuid)]),
+    ])
+    assert.deepEqual(list, [
+      { UUID: g1.uuid, Address: '52:54:00:aa:bb:cc', Name: 'bond0' },
+      { UUID: g2.uuid, Address: null, Name: 'bond1' },
+    ])
+    const l1 = long.find((r) => r.UUID === g1.uuid)!
+    assert.equal(l1['Node UUID'], node.uuid)
+    assert.equal(l1.Mode, 'active-backup')
+    assert.equal(l1['Standalone Ports Supported'], true)
+    assert.deepEqual(byNode, [{ UUID: g1.uuid, Name: 'bond0', Mode: 'active-backup' }, { UUID: g2.uuid, Name: 'bond1', Mode: 'active-backup' }])
+    assert.deepEqual(shown, g1)
+    assert.deepEqual(ports.map((r) => r.UUID), [port.uuid])
+    const dup = await fail(['port', 'group', 'create', '--node', String(node.uuid), '--name', 'bond0'])
+    assert.equal(dup.code, 1)
+    assert.match(dup.stderr, /bond0/)
+    assert.match(dup.stderr, /already exists\. \(HTTP 409\)/)
+  })
+
+  test('driver list and show; conductor list and show', async () => {
+    const [drivers, long, driver, props, conductors, conductor] = await Promise.all([
+      json<Row[]>(['driver', 'list']),
+      json<Row[]>(['driver', 'list', '--long']),
+      json(['driver', 'show', 'fake-hardware']),
+      json<Row[]>(['driver', 'property', 'list', 'fake-hardware']),
+      json<Row[]>(['conductor', 'list']),
+      json(['conductor', 'list', '--long']),
+    ])
+    const host = (conductors[0] ?? {}).Hostname
+    assert.ok(drivers.some((d) => d['Supported driver(s)'] === 'fake-hardware' && String(d['Active host(s)']).includes(String(host))), JSON.stringify(drivers))
+    const dl = long.find((d) => d['Supported driver(s)'] === 'fake-hardware')!
+    assert.equal(dl.Type, 'dynamic')
+    assert.equal(dl['Default Power Interface'], 'fake')
+    assert.equal(driver.name, 'fake-hardware')
+    assert.equal(driver.type, 'dynamic')
+    assert.equal(driver.default_power_interface, 'fake')
+    assert.equal(driver.default_deploy_interface, 'fake')
+    assert.match(String(driver.enabled_power_interfaces), /\bfake\b/)
+    assert.match(String(driver.hosts), new RegExp(String(host)))
+    assert.ok(Array.isArray(props))
+    assert.equal(conductors.length, 1)
+    assert.deepEqual(conductors[0], { Hostname: host, 'Conductor Group': '', Alive: true })
+    const cl = (conductor as unknown as Row[])[0]
+    assert.equal(cl.Hostname, host)
+    assert.equal(cl.Alive, true)
+    assert.match(String(cl['Drivers']), /fake-hardware/)
+    const [shownConductor, unknownDriver] = await Promise.all([
+      json(['conductor', 'show', String(host)]),
+      fail(['driver', 'show', 'no-such-driver']),
+    ])
+    assert.equal(shownConductor.hostname, host)
+    assert.equal(shownConductor.alive, true)
+    assert.ok((shownConductor.drivers as string[]).includes('fake-hardware'), JSON.stringify(shownConductor.drivers))
+    assert.equal(unknownDriver.code, 1)
+    assert.match(unknownDriver.stderr, /no-such-driver/)
+    assert.match(unknownDriver.stderr, /HTTP 404/)
+  })
 })

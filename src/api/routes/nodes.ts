@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { NodeFilters, NodeRecord, InterfaceKind } from '../../db/repos/nodes.js'
 import { INTERFACE_KINDS, NODE_SORT_KEYS } from '../../db/repos/nodes.js'
-import { ConflictError, NotAcceptableError, NotAuthorizedError, ValidationError } from '../../domain/errors.js'
+import { ConflictError, NotAcceptableError, NotAuthorizedError, NotFoundError, ValidationError } from '../../domain/errors.js'
 import { NodeCreateBody, NodePatchedShape } from '../schemas/node.js'
 import { allows } from '../microversions.js'
 import type { Feature } from '../microversions.js'
@@ -105,6 +105,13 @@ async function listNodes(deps: AppDeps, req: FastifyRequest, detail: boolean): P
   }
   const { limit, sortKey, sortDir } = qpaging(q, NODE_SORT_KEYS, MAX_LIMIT)
   const filters = parseFilters(req, q)
+  // The client's `node list --chassis UUID` sends chassis_uuid (any version); an unknown chassis is a 404, as in Ironic.
+  const chassisUuid = qstr(q, 'chassis_uuid')
+  if (chassisUuid !== undefined) {
+    const row = await deps.store.database.db.selectFrom('chassis').select('id').where('uuid', '=', checkUuid(chassisUuid, 'chassis_uuid')).executeTakeFirst()
+    if (!row) throw new NotFoundError(`Chassis ${chassisUuid} could not be found.`, { code: 'CHASSIS_NOT_FOUND' })
+    filters.chassis_id = row.id
+  }
   const markerIdent = qstr(q, 'marker')
   const marker = markerIdent === undefined ? undefined : await deps.store.nodes.getByIdent(markerIdent)
   const nodes = await deps.store.nodes.list(filters, { limit, sortKey, sortDir, marker: marker as (NodeRecord & Record<string, unknown>) | undefined })
