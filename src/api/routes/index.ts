@@ -11,6 +11,7 @@ import { registerVifRoutes } from './vifs.js'
 import { registerVolumeRoutes } from './volume.js'
 import { registerBiosRoutes } from './bios.js'
 import { registerRaidRoutes } from './raid.js'
+import { registerChildrenRoutes, registerEventRoutes, registerShardRoutes } from './events.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -25,4 +26,7 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerVolumeRoutes,
   registerBiosRoutes,
   registerRaidRoutes,
+  registerEventRoutes,
+  registerShardRoutes,
+  registerChildrenRoutes,
 ]
