@@ -12,6 +12,7 @@ import { registerVolumeRoutes } from './volume.js'
 import { registerBiosRoutes } from './bios.js'
 import { registerRaidRoutes } from './raid.js'
 import { registerChildrenRoutes, registerEventRoutes, registerShardRoutes } from './events.js'
+import { registerRunbookRoutes } from './runbooks.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -29,4 +30,5 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerEventRoutes,
   registerShardRoutes,
   registerChildrenRoutes,
+  registerRunbookRoutes,
 ]

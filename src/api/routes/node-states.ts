@@ -10,6 +10,7 @@ import { baseUrl, selfLinks } from '../links.js'
 import { findNode } from '../node-lookup.js'
 import { check } from '../validate.js'
 import type { ProvisionRequest } from '../../conductor/api.js'
+import { applyRunbook } from './runbooks.js'
 
 /** Power targets `PUT …/states/power` accepts, with the version each needs. */
 const POWER_TARGETS: Record<string, Feature | null> = {
@@ -154,6 +155,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     if (body.runbook !== undefined) need(req, 'runbooks', '"runbook"')
     const node = await findNode(deps, req, req.params.node)
     const pr: ProvisionRequest = { ...body, verb: body.target, apiMinor: req.apiVersion.minor }
+    await applyRunbook(deps, node, pr)
     await deps.conductor.provision(node, pr)
     void reply.code(202).header('Location', accepted(req, node))
     return null
