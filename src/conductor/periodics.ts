@@ -41,20 +41,33 @@ export class Periodics {
 
   start(): void {
     const cfg = this.c.deps.config
-    const every = (s: number, name: string, fn: () => Promise<unknown>) => {
+    const every = (s: number, name: string, fn: () => Promise<unknown>, randomPhase = false) => {
       if (s <= 0) return
       let busy = false
-      const t = setInterval(() => {
+      const tick = () => {
         if (busy) return
         busy = true
         fn().catch((e: unknown) => this.c.deps.log.error({ err: e }, `periodic task ${name} failed`)).finally(() => (busy = false))
-      }, s * 1000)
-      t.unref()
-      this.#timers.push(t)
+      }
+      const repeat = () => {
+        const t = setInterval(tick, s * 1000)
+        t.unref()
+        this.#timers.push(t)
+      }
+      if (!randomPhase) return repeat()
+      const first = setTimeout(() => {
+        tick()
+        repeat()
+      }, Math.random() * s * 1000)
+      first.unref()
+      this.#timers.push(first)
     }
     every(cfg.heartbeatIntervalS, 'heartbeat', () => this.heartbeat())
     every(cfg.timeoutCheckIntervalS, 'timeouts', () => this.checkTimeouts())
-    every(cfg.powerSyncIntervalS, 'power sync', () => this.syncPowerStates())
+    // NOTE: a random phase (jitter), so conductors started or restarted together do not sweep
+    // their BMCs in lockstep; per-BMC limits (one operation at a time, minimum command interval)
+    // live in the drivers (IpmiSessionPool, BmcGate).
+    every(cfg.powerSyncIntervalS, 'power sync', () => this.syncPowerStates(), true)
   }
 
   stop(): void {
