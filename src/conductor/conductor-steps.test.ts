@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { harness, transitions } from '../../test/helpers/conductor-fixtures.js'
+import { faultOf, harness, transitions } from '../../test/helpers/conductor-fixtures.js'
 import type { ConductorHarness } from '../../test/helpers/conductor-fixtures.js'
 import { Periodics } from './periodics.js'
 
@@ -143,10 +143,15 @@ test('abort of running work: an abortable step stops at once, a non-abortable on
   assert.equal((await h.history(id)).at(-1)!.ferrum_error!.code, 'ABORTED')
   assert.ok(((await record(id)).driver_internal_info.fake_steps_run as string[]).includes('deploy.deploy'), 'the step was allowed to finish')
   assert.equal(d.reservation, null)
-  // Verifying is short and cannot be aborted.
-  const v = await h.node({ driver_info: { fake_power_delay_ms: 0 } })
-  const refused = await h.provision(v.uuid, 'abort')
+  // Tear-down cannot be interrupted: abort is refused while it runs.
+  const busy = await h.available({ driver_info: { fake_power_delay_ms: 300 } })
+  await h.provision(busy, 'deploy')
+  await h.waitFor(busy, 'active')
+  await h.provision(busy, 'undeploy')
+  const refused = await h.provision(busy, 'abort')
   assert.equal(refused.statusCode, 409)
+  assert.match(faultOf(refused.body), /state "deleting".*cannot be aborted/)
+  await h.waitFor(busy, 'available')
 })
 
 test('a failing clean step: clean failed, maintenance with fault "clean failure", code and phase in history', async () => {

@@ -41,14 +41,14 @@ test('enroll -> manage -> provide -> deploy (config drive) -> active -> undeploy
   }
 })
 
-test('invalid verbs: 409 naming the state and the verbs allowed there (per microversion); unknown verb 400', async () => {
+test('invalid verbs: 400 naming the state and the verbs allowed there (per microversion); unknown verb 400', async () => {
   const n = await h.node()
   const r = await h.provision(n.uuid, 'deploy')
-  assert.equal(r.statusCode, 409)
+  assert.equal(r.statusCode, 400, 'a 400, as Ironic answers, so clients do not retry')
   assert.match(faultOf(r.body), /"deploy" can not be performed on node "n\d+" while it is in state "enroll"\. Allowed: manage\./)
   const id = await h.available()
   const old = await h.provision(id, 'clean', { clean_steps: [] }, '1.20')
-  assert.equal(old.statusCode, 409)
+  assert.equal(old.statusCode, 400)
   const msg = faultOf(old.body)
   assert.match(msg, /state "available"/)
   assert.match(msg, /Allowed: manage, active\.$/, '"deploy" needs 1.73, the client asked for 1.20')
@@ -66,6 +66,9 @@ test('a busy node answers 409 "locked by <conductor>" and unlocks when done', as
   const second = await h.power(id, 'power off')
   assert.equal(second.statusCode, 409)
   assert.match(faultOf(second.body), /is locked by host test-conductor/)
+  const verb = await h.provision(id, 'undeploy')
+  assert.equal(verb.statusCode, 409, 'a verb the busy state refuses is "locked", as in Ironic')
+  assert.match(faultOf(verb.body), /is locked by host test-conductor/)
   await h.waitFor(id, 'active')
   assert.equal((await h.power(id, 'power off')).statusCode, 202)
   await h.waitUntil(id, (s) => s.power_state === 'power off' && s.reservation === null, 'power off')

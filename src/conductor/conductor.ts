@@ -11,7 +11,7 @@ import type { DriverStep } from '../drivers/steps.js'
 import { applyEvent, invalidActionMessage, isProvisionVerb, STATE_INFO, VERBS, WAIT_STATES } from '../domain/provision-states.js'
 import type { ProvisionState, ProvisionVerb } from '../domain/provision-states.js'
 import { isPowerTarget, settledPowerState } from '../domain/power-states.js'
-import { ConflictError, FerrumError, InvalidStateError, NotFoundError, NodeLockedError, ValidationError } from '../domain/errors.js'
+import { ConflictError, FerrumError, InvalidStateError, InvalidStateRequestedError, NotFoundError, NodeLockedError, ValidationError } from '../domain/errors.js'
 import { AdmissionQueue } from './admission.js'
 import { NodeTask, type TaskDeps } from './node-task.js'
 import { continueFromWait, runWorkflow, type WorkflowHost } from './workflows.js'
@@ -158,15 +158,14 @@ export class Conductor implements ConductorApi, WorkflowHost {
   async provision(node: NodeRecord, req: ProvisionRequest): Promise<void> {
     const verb = req.verb
     if (!isProvisionVerb(verb)) throw new ValidationError(`"${verb}" is not a valid provision target.`)
-    const name = node.name ?? node.uuid
     if (verb === 'abort' && this.#running.has(node.id)) return this.#abortRunning(node.id, req.apiMinor)
     const event = VERBS[verb].event
-    const to = applyEvent(node.provision_state as ProvisionState, event, { verb, node: name, apiOnly: true, apiMinor: req.apiMinor })
+    const to = this.#accept(node, node.provision_state as ProvisionState, verb, req.apiMinor)
     this.#checkRules(node, verb, to)
     const task = await this.#lockedTask(node)
     try {
       // The node may have moved between the read and the lock.
-      applyEvent(task.state, event, { verb, node: name, apiOnly: true, apiMinor: req.apiMinor })
+      this.#accept(task.node, task.state, verb, req.apiMinor, false)
       if (verb === 'abort') {
         this.#spawn(task, () => abortParked(task))
         return
@@ -182,6 +181,21 @@ export class Conductor implements ConductorApi, WorkflowHost {
       return
     }
     this.#spawn(task, () => runWorkflow(this, task))
+  }
+
+  /**
+   * The state `verb` leads to from `state`. As in Ironic, a refused verb on a node that is busy
+   * is a 409 NodeLocked (clients retry), and on an idle node a 400 naming the state and the
+   * verbs allowed there (clients give up at once).
+   */
+  #accept(node: NodeRecord, state: ProvisionState, verb: ProvisionVerb, apiMinor?: number, lockMatters = true): ProvisionState {
+    try {
+      return applyEvent(state, VERBS[verb].event, { verb, node: node.name ?? node.uuid, apiOnly: true, apiMinor })
+    } catch (e) {
+      if (!(e instanceof InvalidStateError)) throw e
+      if (lockMatters && node.reservation !== null) throw new NodeLockedError(node.uuid, node.reservation)
+      throw new InvalidStateRequestedError(e.message, { details: e.details })
+    }
   }
 
   /** The node fields a verb's arguments set, and the stale progress it forgets. */

@@ -80,6 +80,16 @@ export class InvalidStateError extends ConflictError {
   }
 }
 
+/**
+ * 400: a provision verb the state machine does not allow in the node's current state (Ironic's
+ * InvalidStateRequested). A 400, not a 409, so clients report it at once instead of retrying.
+ */
+export class InvalidStateRequestedError extends ValidationError {
+  constructor(message: string, opts: ErrorOptions = {}) {
+    super(message, { ...opts, code: 'FERRUM_INVALID_STATE_REQUESTED' })
+  }
+}
+
 export class NodeLockedError extends ConflictError {
   constructor(node: string, holder: string, opts: ErrorOptions = {}) {
     super(`Node ${node} is locked by host ${holder}, please retry after the current operation is completed.`, {

@@ -8,8 +8,9 @@
  *   until the operator says `unhold` (or `abort`).
  * - `fake_fail_step`: the step throws a DriverError (code FERRUM_FAKE_FAILURE).
  * - `fake_step_sleep_ms`: milliseconds each step takes, either one number for every step or an
- *   object `{ "<step>": ms }`. The sleep ends early when the call is aborted (abort, timeout,
- *   conductor shutdown), so slow steps are also cancellable steps.
+ *   object `{ "<step>": ms }`; from the CLI (strings only) `"500"` or `"deploy.deploy=500,erase_devices=200"`.
+ *   The sleep ends early when the call is aborted (abort, timeout, conductor shutdown), so slow
+ *   steps are also cancellable steps.
  * Every fake step appends `interface.step` to driver_internal_info `fake_steps_run`.
  */
 import { DriverError } from '../../domain/errors.js'
@@ -33,7 +34,7 @@ export const FAKE_STEP_KNOB_PROPERTIES: Readonly<Record<string, string>> = {
 function knobList(node: NodeView, field: string): readonly string[] {
   const v = node.driverInfo[field]
   if (v === undefined || v === null) return []
-  if (typeof v === 'string') return [v]
+  if (typeof v === 'string') return v.split(',').map((x) => x.trim()).filter((x) => x !== '')
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[]
   throw invalidDriverInfo(node, field, 'expected a step name or a list of step names')
 }
@@ -42,9 +43,18 @@ function isMs(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0
 }
 
+/** driver_info set through the CLI holds strings only: "500" and "a=1,b=2" mean 500 and {a: 1, b: 2}. */
+function fromCliString(v: unknown): unknown {
+  if (typeof v !== 'string') return v
+  if (/^\d+$/.test(v.trim())) return Number(v)
+  const pairs = v.split(',').map((p) => p.split('='))
+  if (pairs.every((p) => p.length === 2 && /^\d+$/.test(p[1].trim()))) return Object.fromEntries(pairs.map(([k, ms]) => [k.trim(), Number(ms)]))
+  return v
+}
+
 /** Milliseconds `interface.step` sleeps per `fake_step_sleep_ms` (0 when not set). */
 function sleepMs(node: NodeView, kind: InterfaceKind, step: string): number {
-  const v = node.driverInfo.fake_step_sleep_ms
+  const v = fromCliString(node.driverInfo.fake_step_sleep_ms)
   if (v === undefined || v === null) return 0
   if (isMs(v)) return v
   if (typeof v === 'object' && !Array.isArray(v)) {
@@ -61,7 +71,7 @@ export function validateFakeKnobs(node: NodeView): void {
   knobList(node, 'fake_step_wait')
   knobList(node, 'fake_step_hold')
   knobList(node, 'fake_fail_step')
-  const sleep = node.driverInfo.fake_step_sleep_ms
+  const sleep = fromCliString(node.driverInfo.fake_step_sleep_ms)
   if (sleep !== undefined && sleep !== null && !isMs(sleep)) {
     const ok = typeof sleep === 'object' && !Array.isArray(sleep) && Object.values(sleep as object).every(isMs)
     if (!ok) throw invalidDriverInfo(node, 'fake_step_sleep_ms', 'expected milliseconds, or an object of step name to milliseconds')
@@ -99,6 +109,20 @@ export async function runFakeStep(ctx: DriverContext, kind: InterfaceKind, step:
     return { wait: `${name} waits for a callback (fake_step_wait)` }
   }
   return DONE
+}
+
+/** A boolean knob; the CLI can only send the string "true". */
+export function knobTrue(node: NodeView, field: string): boolean {
+  const v = node.driverInfo[field]
+  return v === true || v === 'true'
+}
+
+/** A milliseconds knob (number or numeric string), 0 when unset. */
+export function knobMs(node: NodeView, field: string): number {
+  const v = fromCliString(node.driverInfo[field])
+  if (v === undefined || v === null) return 0
+  if (isMs(v)) return v
+  throw invalidDriverInfo(node, field, 'expected milliseconds')
 }
 
 /** Reads a string-keyed object from driver_internal_info scratch, or an empty one. */

@@ -11,7 +11,7 @@
 import { DriverError } from '../../domain/errors.js'
 import { isSoftTarget, POWER_TARGETS, settledPowerState, type ObservedPowerState, type PowerTarget } from '../../domain/power-states.js'
 import type { DriverContext } from '../driver-context.js'
-import { invalidDriverInfo } from '../driver-errors.js'
+import { knobMs, knobTrue } from './fake-knobs.js'
 import type { PowerChangeOptions, PowerInterface } from '../interfaces/power.js'
 import type { NodeView } from '../node-view.js'
 
@@ -24,10 +24,7 @@ export class FakePower implements PowerInterface {
   readonly name = 'fake'
 
   validate(node: NodeView): void {
-    const delay = node.driverInfo.fake_power_delay_ms
-    if (delay !== undefined && delay !== null && !(typeof delay === 'number' && Number.isFinite(delay) && delay >= 0)) {
-      throw invalidDriverInfo(node, 'fake_power_delay_ms', 'expected milliseconds')
-    }
+    knobMs(node, 'fake_power_delay_ms')
   }
 
   getProperties(): Readonly<Record<string, string>> {
@@ -41,7 +38,7 @@ export class FakePower implements PowerInterface {
 
   async getPowerState(ctx: DriverContext): Promise<ObservedPowerState> {
     ctx.signal.throwIfAborted()
-    if (ctx.node.driverInfo.fake_power_read_fail === true) {
+    if (knobTrue(ctx.node, 'fake_power_read_fail')) {
       throw new DriverError('Fake BMC did not answer the power state query (driver_info fake_power_read_fail).', {
         code: 'FERRUM_FAKE_FAILURE',
         retryable: true,
@@ -52,21 +49,20 @@ export class FakePower implements PowerInterface {
 
   async setPowerState(ctx: DriverContext, target: PowerTarget, opts: PowerChangeOptions = {}): Promise<void> {
     ctx.signal.throwIfAborted()
-    const info = ctx.node.driverInfo
-    if (info.fake_power_fail === true) {
+    if (knobTrue(ctx.node, 'fake_power_fail')) {
       throw new DriverError(`Fake power change to "${target}" failed (driver_info fake_power_fail).`, {
         code: 'FERRUM_FAKE_FAILURE',
       })
     }
-    if (isSoftTarget(target) && info.fake_soft_power_ignored === true) {
+    if (isSoftTarget(target) && knobTrue(ctx.node, 'fake_soft_power_ignored')) {
       const timeoutMs = opts.timeoutMs ?? DEFAULT_SOFT_TIMEOUT_MS
       await ctx.clock.sleep(timeoutMs, ctx.signal)
       throw new DriverError(`The node did not reach "${settledPowerState(target)}" within ${timeoutMs / 1000} s of a "${target}" request (the OS ignored it).`, {
         code: 'FERRUM_POWER_TIMEOUT',
       })
     }
-    const delay = info.fake_power_delay_ms
-    if (typeof delay === 'number' && delay > 0) await ctx.clock.sleep(delay, ctx.signal)
+    const delay = knobMs(ctx.node, 'fake_power_delay_ms')
+    if (delay > 0) await ctx.clock.sleep(delay, ctx.signal)
     if (target === 'rebooting' || target === 'soft rebooting') {
       const count = typeof ctx.internalInfo.fake_reboot_count === 'number' ? ctx.internalInfo.fake_reboot_count : 0
       ctx.internalInfo.fake_reboot_count = count + 1
