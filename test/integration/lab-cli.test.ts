@@ -46,7 +46,6 @@ async function nodeStatus(dir: string, name: string): Promise<LabNodeStatus> {
   return node
 }
 
-/** ipmitool as Ironic runs it (lanplus, cipher suite 3); `-R 1 -N 1` keeps a call to an unreachable BMC short. */
 /** Runs `ferrum ...args`, expecting success; returns stdout. */
 async function ferrumOk(args: string[]): Promise<string> {
   const r = await ferrum(args)
@@ -54,8 +53,13 @@ async function ferrumOk(args: string[]): Promise<string> {
   return r.stdout
 }
 
+/** ipmitool as Ironic runs it (lanplus, cipher suite 3), with patient retries for a loaded machine. */
 function ipmitool(node: LabNodeState, ...cmd: string[]) {
-  return run('ipmitool', ['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(node.bmc.port), '-U', node.bmc.username, '-P', node.bmc.password, '-R', '1', '-N', '1', ...cmd])
+  return ipmitoolWith(['-R', '3', '-N', '5'], node, ...cmd)
+}
+
+function ipmitoolWith(retries: string[], node: LabNodeState, ...cmd: string[]) {
+  return run('ipmitool', ['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(node.bmc.port), '-U', node.bmc.username, '-P', node.bmc.password, ...retries, ...cmd])
 }
 
 describe('ferrum lab up / status / down', () => {
@@ -113,7 +117,7 @@ describe('ferrum lab up / status / down', () => {
 
     // Faults: an unreachable BMC makes ipmitool fail until it is cleared.
     await ferrumOk(['lab', 'fault', 'lab-node-1', '--dir', dir, '--bmc-unreachable', 'on'])
-    r = await ipmitool(ipmiNode, 'power', 'status')
+    r = await ipmitoolWith(['-R', '1', '-N', '1'], ipmiNode, 'power', 'status') // fails fast: nothing answers
     assert.notEqual(r.code, 0)
     assert.match(await ferrumOk(['lab', 'status', '--dir', dir]), /lab-node-1 .* bmc-unreachable/)
     await ferrumOk(['lab', 'fault', 'lab-node-1', '--dir', dir, '--bmc-unreachable', 'off'])
