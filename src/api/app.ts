@@ -1,5 +1,5 @@
 import Fastify, { LogController } from 'fastify'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { MAX_VERSION, MIN_VERSION, negotiate, versionString } from './microversions.js'
 import type { ApiVersion } from './microversions.js'
@@ -32,8 +32,16 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
   const app = Fastify({
     loggerInstance: typeof opts.logger === 'object' ? opts.logger : undefined,
     logger: typeof opts.logger === 'boolean' ? opts.logger : undefined,
-    bodyLimit: opts.bodyLimit ?? 8 * 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Larger bodies are a 413 in Ironic's error body (Ironic itself stops at 112 KiB by default).
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    // Names are up to 255 characters; the router's default limit for a path segment is 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Router-level rejections (malformed %-escapes, over-long segments) also leave in Ironic's body.
+    frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      const status = tooLong ? 414 : 400
+      void reply.code(status).send(ironicErrorBody(`Invalid URL: ${tooLong ? 'a path segment is longer than 1024 characters' : 'it is not validly %-encoded'}.`, status, err.code))
+    },
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance

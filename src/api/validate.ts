@@ -1,4 +1,5 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { ValueErrorType } from '@sinclair/typebox/errors'
 import type { TSchema, Static } from '@sinclair/typebox'
 import { FormatRegistry } from '@sinclair/typebox'
 import { ValidationError } from '../domain/errors.js'
@@ -23,10 +24,10 @@ export function check<T extends TSchema>(schema: T, value: unknown, what = 'body
   const err = c.Errors(value).First()
   if (!err) throw new ValidationError(`Invalid ${what}.`)
   const field = err.path.replace(/^\//, '').replace(/\//g, '.')
-  if (err.schema && (err.schema as { additionalProperties?: unknown }).additionalProperties === false && typeof err.value === 'object') {
-    const allowed = Object.keys((err.schema as { properties?: object }).properties ?? {})
-    const extra = Object.keys(err.value as object).filter((k) => !allowed.includes(k))
-    throw new ValidationError(`Unknown attribute(s) for ${what}: ${extra.join(', ')}. Remove them; see the API reference for the accepted fields.`)
+  if (err.type === ValueErrorType.ObjectAdditionalProperties) {
+    // The path names the unexpected property itself (its value may be anything, null included).
+    const extra = err.path.split('/').slice(1).map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~')).join('.')
+    throw new ValidationError(`Unknown attribute(s) for ${what}: ${truncate(extra, 100)}. Remove them; see the API reference for the accepted fields.`)
   }
   const shown = JSON.stringify(err.value)
   throw new ValidationError(
