@@ -53,7 +53,8 @@ export function checkName(v: unknown, field = 'name'): string | null {
       `Invalid input for field/attribute ${field}. Value: ${truncate(JSON.stringify(v) ?? 'undefined', 100)}. A name may contain only letters, digits and -._~ (1-255 characters).`,
     )
   }
-  if (UUID_RE.test(v)) throw new ValidationError(`Invalid input for field/attribute ${field}. Value: "${v}". A name can not look like a UUID.`)
+  // Ironic's is_uuid_like also accepts the 32-digit form without dashes (lookups would take it for a UUID).
+  if (UUID_RE.test(v) || /^[0-9a-f]{32}$/i.test(v)) throw new ValidationError(`Invalid input for field/attribute ${field}. Value: "${v}". A name can not look like a UUID.`)
   return v
 }
 

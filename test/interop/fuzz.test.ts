@@ -81,7 +81,7 @@ function describeReq(r: Req): string {
 
 /** Gives a request a short printable form, so counterexamples with 1 MB strings stay readable. */
 function shown(r: Req): Req {
-  return Object.defineProperty(r, fc.toStringMethod, { value: () => describeReq(r), enumerable: false })
+  return Object.defineProperty(r, fc.toStringMethod, { value: () => describeReq(r), enumerable: false, configurable: true })
 }
 
 // ---- arbitraries ------------------------------------------------------------------------------
@@ -342,6 +342,22 @@ describe('fuzzing the write endpoints (inject, in-memory SQLite, real conductor)
       ['PATCH', '/v1/chassis/%s', [{ op: 'replace', path: '/extra/a', value: 1 }]], ['DELETE', '/v1/chassis/%s', undefined],
     )).map(([id, [method, url, body]]): Req => ({ method, url: url.replace('%s', id), body }))
     await mustReject(reqs)
+  })
+
+  test('parent_node is stored as the parent\'s UUID; names that look like UUIDs are refused', async () => {
+    // The column is 36 characters (PostgreSQL enforces it): names resolve, anything else is a 400.
+    await mustReject(fc.constantFrom<Req>(
+      { method: 'POST', url: '/v1/nodes', body: { driver: 'fake-hardware', parent_node: 'p'.repeat(255) } },
+      { method: 'POST', url: '/v1/nodes', body: { driver: 'fake-hardware', parent_node: MISSING_UUID } },
+      { method: 'PATCH', url: '/v1/nodes/fz-b', body: [{ op: 'add', path: '/parent_node', value: 'no-such-parent' }] },
+      { method: 'POST', url: '/v1/nodes', body: { driver: 'fake-hardware', name: '0123456789abcdef0123456789ABCDEF' } },
+      { method: 'PATCH', url: '/v1/nodes/fz-b', body: [{ op: 'replace', path: '/name', value: '1be26c0b03f24d2eae87c02d7f33c123' }] },
+    ), 20)
+    const child = await expectOk({ method: 'POST', url: '/v1/nodes', body: { driver: 'fake-hardware', name: 'fz-child', parent_node: 'fz-a' } }, 201)
+    assert.equal(child.parent_node, seed.nodeA)
+    const patched = await expectOk({ method: 'PATCH', url: '/v1/nodes/fz-child', body: [{ op: 'replace', path: '/parent_node', value: seed.nodeB.toUpperCase() }] }, 200)
+    assert.equal(patched.parent_node, seed.nodeB)
+    await expectOk({ method: 'DELETE', url: '/v1/nodes/fz-child' }, 204)
   })
 
   test('a chassis that still has nodes cannot be deleted', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { NodeFilters, NodeRecord, InterfaceKind } from '../../db/repos/nodes.js'
-import { INTERFACE_KINDS, NODE_SORT_KEYS } from '../../db/repos/nodes.js'
+import { INTERFACE_KINDS, NODE_SORT_KEYS, isUuid } from '../../db/repos/nodes.js'
 import { ConflictError, NotAcceptableError, NotAuthorizedError, NotFoundError, ValidationError } from '../../domain/errors.js'
 import { NodeCreateBody, NodePatchedShape } from '../schemas/node.js'
 import { allows } from '../microversions.js'
@@ -133,6 +133,16 @@ async function patchableDoc(deps: AppDeps, n: NodeRecord): Promise<Record<string
   return doc
 }
 
+/**
+ * parent_node is stored as the parent's UUID (the column holds 36 characters); a name is
+ * resolved. A parent that does not exist is a 400, like other nodes named in a body.
+ */
+async function parentNodeUuid(deps: AppDeps, ident: string): Promise<string> {
+  const parent = isUuid(ident) ? await deps.store.nodes.getByUuid(ident.toLowerCase()) : await deps.store.nodes.getByName(ident)
+  if (!parent) throw new ValidationError(`Parent node ${ident} could not be found.`, { code: 'NODE_NOT_FOUND' })
+  return parent.uuid
+}
+
 export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/v1/nodes', { schema: { body: NodeCreateBody } }, async (req, reply) => {
     const body = req.body as NodeCreateBody
@@ -153,6 +163,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (uuid) rec.uuid = checkUuid(uuid, 'uuid')
     if (body.instance_uuid) rec.instance_uuid = checkUuid(body.instance_uuid, 'instance_uuid')
     if (chassis_uuid) rec.chassis_id = await chassisIdFor(deps, chassis_uuid)
+    if (body.parent_node) rec.parent_node = await parentNodeUuid(deps, body.parent_node)
     if (rec.maintenance === false) rec.maintenance_reason = null
     const node = await deps.store.nodes.create(rec)
     if (traits.length > 0) await deps.store.nodes.setTraits(node.id, traits)
@@ -204,6 +215,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
       delete (changes as Record<string, unknown>).chassis_uuid
       changes.chassis_id = cu === null ? null : await chassisIdFor(deps, cu)
     }
+    if (changes.parent_node) changes.parent_node = await parentNodeUuid(deps, changes.parent_node)
     if (changes.maintenance === false) changes.maintenance_reason = null
     if (node.protected && after.protected !== false) {
       const touchesInstance = Object.keys(changes).some((k) => k === 'instance_info' || k === 'instance_uuid')
