@@ -364,5 +364,6 @@ export class Conductor implements ConductorApi, WorkflowHost {
     this.#stopping = true
     for (const r of this.#running.values()) r.abort.abort(new FerrumError('CONDUCTOR_STOPPING', 'the conductor is shutting down', 503, true))
     await this.idle()
+    await this.deps.drivers.close?.()
   }
 }

@@ -16,6 +16,8 @@ export interface DriverCatalog {
   interfaceOptions(hardwareType: string): Record<InterfaceKind, { default: string | null; enabled: string[] }>
   /** driver_info property → description for a hardware type. */
   properties(hardwareType: string): Record<string, string>
+  /** Releases BMC sessions the drivers hold (conductor shutdown). */
+  close?(): Promise<void>
 }
 
 import type { DriverRegistry } from '../drivers/registry.js'
@@ -43,5 +45,6 @@ export function catalogFromRegistry(reg: DriverRegistry): DriverCatalog {
       return out
     },
     properties: (hw) => reg.driverProperties(hw),
+    close: () => reg.close(),
   }
 }

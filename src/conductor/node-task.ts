@@ -48,7 +48,7 @@ export class NodeTask {
   /** Set when an abort arrived during a step that cannot be interrupted: stop after it. */
   abortAfterStep = false
 
-  constructor(private readonly deps: TaskDeps, public node: NodeRecord) {}
+  constructor(readonly deps: TaskDeps, public node: NodeRecord) {}
 
   get uuid(): string {
     return this.node.uuid

@@ -76,6 +76,7 @@ async function inspect(task: NodeTask): Promise<void> {
     return
   }
   const props = r.updates?.properties
+  await createPortsForMacs(task, r.macAddresses ?? [])
   await task.event('done', { changes: { inspection_finished_at: new Date().toISOString(), ...(props ? { properties: { ...task.node.properties, ...props } } : {}) } })
 }
 
@@ -91,7 +92,8 @@ async function deploy(host: WorkflowHost, task: NodeTask): Promise<void> {
 async function clean(host: WorkflowHost, task: NodeTask): Promise<void> {
   const manual = task.node.target_provision_state === 'manageable'
   if ((await runSteps(task, 'clean', host.stepSettings)) !== 'done') return
-  await task.event(manual ? 'manage' : 'done', { lastError: null })
+  // A retired node is not given back to the pool: its tear-down cleaning ends in manageable.
+  await task.event(manual || task.node.retired ? 'manage' : 'done', { lastError: null })
 }
 
 async function service(host: WorkflowHost, task: NodeTask): Promise<void> {
@@ -132,4 +134,21 @@ async function unrescue(task: NodeTask): Promise<void> {
   const ii = { ...task.node.instance_info }
   delete ii.rescue_password
   await task.event('done', { lastError: null, changes: { instance_info: ii } })
+}
+
+/**
+ * Inspection found these NICs: create a port for each MAC that no port has yet (as Ironic's
+ * inspection does), PXE-enabled only when the node had no ports before.
+ */
+async function createPortsForMacs(task: NodeTask, macs: readonly string[]): Promise<void> {
+  if (macs.length === 0) return
+  const ports = task.deps.store.ports
+  const hadPorts = (await ports.list({ node_id: task.node.id })).length > 0
+  let first = !hadPorts
+  for (const raw of macs) {
+    const address = raw.toLowerCase()
+    if (await ports.getByAddress(address)) continue
+    await ports.create({ node_id: task.node.id, address, pxe_enabled: first })
+    first = false
+  }
 }

@@ -42,12 +42,15 @@ import { RedfishManagement } from './redfish/redfish-management.js'
 import { RedfishPower } from './redfish/redfish-power.js'
 import { RedfishVirtualMediaBoot } from './redfish/redfish-virtual-media-boot.js'
 import { DriverRegistry, type DriverConfig } from './registry.js'
+import { sharedRedfishConnections } from './redfish/redfish-connections.js'
 
 /** Fresh instances of every built-in implementation (fake, no-op, redfish, idrac, ipmitool). */
-export function builtInInterfaces(): AnyDriverInterface[] {
+export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void): AnyDriverInterface[] {
   // The ipmitool interfaces share one IpmiSessionPool (sessions reused per BMC and user, one
   // command at a time per BMC) for the life of this set of instances.
   const ipmi = new IpmiAccess()
+  onClose?.(() => ipmi.close())
+  onClose?.(() => sharedRedfishConnections.closeAll())
   return [
     new FakePower(),
     new FakeManagement(),
@@ -92,6 +95,6 @@ export function builtInInterfaces(): AnyDriverInterface[] {
 export function createDriverRegistry(config: DriverConfig = {}, extra: readonly AnyDriverInterface[] = []): DriverRegistry {
   const registry = new DriverRegistry(config)
   for (const t of HARDWARE_TYPES) registry.registerHardwareType(t)
-  for (const impl of [...builtInInterfaces(), ...extra]) registry.register(impl)
+  for (const impl of [...builtInInterfaces((fn) => registry.onClose(fn)), ...extra]) registry.register(impl)
   return registry
 }

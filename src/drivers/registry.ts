@@ -35,8 +35,20 @@ export class DriverRegistry {
   readonly #types = new Map<string, HardwareType>()
   readonly #impls = new Map<InterfaceKind, Map<string, AnyDriverInterface>>(INTERFACE_KINDS.map((k) => [k, new Map()]))
 
+  readonly #closers: (() => Promise<void>)[] = []
+
   constructor(config: DriverConfig = {}) {
     this.#config = config
+  }
+
+  /** Registers something to release when the registry closes (BMC session pools). */
+  onClose(fn: () => Promise<void>): void {
+    this.#closers.push(fn)
+  }
+
+  /** Closes BMC sessions and other resources the implementations hold. Never throws. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#closers.splice(0).map((fn) => fn()))
   }
 
   /** Registers a hardware type. @throws Error on a duplicate name */

@@ -61,8 +61,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
 
   let lab: { close(): Promise<void> } | null = null
   if (opts.labNodes && opts.labNodes > 0) {
-    const labModule = '../lab/lab-for-server.js'
-    const { startLabForServer } = (await import(labModule)) as { startLabForServer: (o: { nodes: number; kind: string; apiUrl: string; dir: string; log: Logger }) => Promise<{ close(): Promise<void> }> }
+    const { startLabForServer } = await import('../lab/lab-for-server.js')
     lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log })
   }
 

@@ -1,6 +1,4 @@
 import type { Command } from 'commander'
-import { loadConfig } from '../../config/load.js'
-import { startAllInOne } from '../../server/all-in-one.js'
 
 interface UpOptions {
   port?: string
@@ -37,6 +35,9 @@ export function registerUp(program: Command): void {
       if (o.dataDir !== undefined) flags.dataDir = o.dataDir
       if (o.db !== undefined) flags.db = o.db
       if (o.logLevel !== undefined) flags.logLevel = o.logLevel
+      // Loaded here, not at the top, so other verbs never pay for (or trip over) the server's modules.
+      const { loadConfig } = await import('../../config/load.js')
+      const { startAllInOne } = await import('../../server/all-in-one.js')
       const config = loadConfig({ file: o.config, flags })
       const labNodes = o.lab === undefined ? 0 : Number(o.lab)
       if (!Number.isInteger(labNodes) || labNodes < 0) throw new Error(`--lab must be a whole number of nodes (got "${o.lab}")`)
