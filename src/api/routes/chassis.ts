@@ -86,7 +86,7 @@ export function registerChassisRoutes(app: FastifyInstance, deps: AppDeps): void
   app.post('/v1/chassis', { schema: { body: ChassisCreateBody } }, async (req, reply) => {
     const body = (req.body ?? {}) as ChassisCreateBody
     const c = await deps.store.chassis.create({
-      ...(body.uuid ? { uuid: checkUuid(body.uuid, 'uuid') } : {}),
+      ...(body.uuid !== undefined && body.uuid !== null ? { uuid: checkUuid(body.uuid, 'uuid') } : {}),
       description: body.description ?? null,
       extra: body.extra ?? {},
     })

@@ -155,7 +155,7 @@ export function registerPortgroupRoutes(app: FastifyInstance, deps: AppDeps): vo
     const node = await bodyNode(deps, body.node_uuid)
     rejectModeProperties(req, body.mode, body.properties)
     const pg = await deps.store.portgroups.create({
-      ...(body.uuid ? { uuid: checkUuid(body.uuid, 'uuid') } : {}),
+      ...(body.uuid !== undefined && body.uuid !== null ? { uuid: checkUuid(body.uuid, 'uuid') } : {}),
       node_id: node.id,
       name: checkPortgroupName(body.name),
       address: body.address === undefined || body.address === null ? null : normaliseMac(body.address, 'address'),

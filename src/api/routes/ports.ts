@@ -117,7 +117,7 @@ export function registerPortRoutes(app: FastifyInstance, deps: AppDeps): void {
     assertUnlocked(node)
     if (pg) await checkPhysnet(deps, pg, physnet)
     const port = await deps.store.ports.create({
-      ...(body.uuid ? { uuid: checkUuid(body.uuid, 'uuid') } : {}),
+      ...(body.uuid !== undefined && body.uuid !== null ? { uuid: checkUuid(body.uuid, 'uuid') } : {}),
       address,
       node_id: node.id,
       portgroup_id: pg?.id ?? null,
