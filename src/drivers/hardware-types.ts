@@ -57,10 +57,10 @@ export function defineHardwareType(spec: HardwareTypeSpec): HardwareType {
 
 /** The interfaces Ironic's generic hardware offers; vendor types override some kinds. */
 const GENERIC = {
-  // NOTE: `fake` boot and deploy come after the real ones so nodes behind real BMCs can be managed,
-  // powered and (fake-)deployed until the agent's boot/deploy interfaces land. This is a Ferrum
-  // extension: Ironic's GenericHardware (21.4 and master) does not list fake.FakeBoot or fake.FakeDeploy.
-  boot: ['ipxe', 'pxe', 'http-ipxe', 'http', 'fake'],
+  boot: ['ipxe', 'pxe', 'http-ipxe', 'http'],
+  // NOTE: `fake` boot and deploy come last in the generic types' lists so nodes behind real BMCs can
+  // be managed, powered and (fake-)deployed until the agent's boot/deploy interfaces land. This is a
+  // Ferrum extension: Ironic's GenericHardware (21.4 and master) lists neither FakeBoot nor FakeDeploy.
   deploy: ['direct', 'ramdisk', 'custom-agent', 'fake'],
   inspect: ['agent', 'no-inspect'],
   // NOTE: Ironic prefers `flat` (Neutron); Ferrum manages DHCP itself, so `noop` comes first.
@@ -97,6 +97,7 @@ export const MANUAL_MANAGEMENT = defineHardwareType({
   name: 'manual-management',
   description: 'Manual power and boot device management, for hardware without a usable BMC.',
   ...GENERIC,
+  boot: [...GENERIC.boot, 'fake'],
   power: ['agent', 'fake'],
   management: ['noop', 'fake'],
   vendor: ['no-vendor'],
@@ -107,6 +108,7 @@ export const IPMI = defineHardwareType({
   name: 'ipmi',
   description: 'IPMI 2.0 (RMCP+) power and management.',
   ...GENERIC,
+  boot: [...GENERIC.boot, 'fake'],
   power: ['ipmitool'],
   management: ['ipmitool'],
   console: ['ipmitool-socat', 'ipmitool-shellinabox', 'no-console'],
@@ -121,7 +123,7 @@ export const REDFISH = defineHardwareType({
   power: ['redfish'],
   management: ['redfish', 'noop'],
   // NOTE: virtual media comes last because vendor support for it varies (as in Ironic).
-  boot: [...GENERIC.boot, 'redfish-virtual-media', 'redfish-https'],
+  boot: [...GENERIC.boot, 'redfish-virtual-media', 'redfish-https', 'fake'],
   inspect: ['redfish', ...GENERIC.inspect],
   bios: ['redfish', 'no-bios'],
   raid: ['redfish', 'no-raid', 'agent'],
@@ -136,7 +138,7 @@ export const IDRAC = defineHardwareType({
   ...GENERIC,
   power: ['idrac-redfish'],
   management: ['idrac-redfish'],
-  boot: [...GENERIC.boot, 'idrac-redfish-virtual-media'],
+  boot: [...GENERIC.boot, 'idrac-redfish-virtual-media', 'fake'],
   inspect: ['idrac-redfish', ...GENERIC.inspect],
   bios: ['idrac-redfish', 'no-bios'],
   raid: ['idrac-redfish', 'no-raid', 'agent'],

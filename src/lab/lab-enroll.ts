@@ -18,6 +18,8 @@ export interface EnrollOptions {
   token?: string
   /** Per request. Default 30 s. */
   timeoutMs?: number
+  /** Extra node fields, e.g. `{ boot_interface: 'fake', deploy_interface: 'fake' }`. */
+  nodeFields?: Record<string, unknown>
 }
 
 export interface PortEnrollResult {
@@ -85,7 +87,7 @@ export async function enrollLab(nodes: readonly LabNodeState[], opts: EnrollOpti
     const driver = opts.driver ?? fields.driver
     const result: NodeEnrollResult = { name: node.name, driver, ok: false, ports: [] }
     results.push(result)
-    const created = await call(base, '/v1/nodes', { name: node.name, driver, driver_info: fields.driver_info, properties: propertiesFor(node) }, opts)
+    const created = await call(base, '/v1/nodes', { ...opts.nodeFields, name: node.name, driver, driver_info: fields.driver_info, properties: propertiesFor(node) }, opts)
     if (!created.ok) {
       result.error = created.error
       continue

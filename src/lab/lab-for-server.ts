@@ -33,7 +33,9 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
     ramdiskEnv: { FERRUM_API_URL: opts.apiUrl },
   })
   try {
-    const results = await lab.enroll({ apiUrl: opts.apiUrl })
+    // NOTE: until Ferrum has its deploy agent, lab nodes boot and deploy with the fake interfaces;
+    // power, management, inspection and BIOS go to their emulated BMCs.
+    const results = await lab.enroll({ apiUrl: opts.apiUrl, nodeFields: { boot_interface: 'fake', deploy_interface: 'fake' } })
     const fallback = opts.fallbackDriver === undefined ? 'fake-hardware' : opts.fallbackDriver
     const refused = results.filter((r) => !r.ok)
     if (fallback && refused.length > 0) {

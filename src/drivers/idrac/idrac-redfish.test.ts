@@ -53,7 +53,8 @@ test('the registry knows every redfish and idrac implementation the hardware typ
   ] as const) {
     for (const name of names) assert.equal(reg.getInterface(kind, name).name, name)
   }
-  // Until a deploy implementation (direct, ramdisk…) is registered the types are not enabled.
-  assert.deepEqual(reg.supportedInterfaces(IDRAC, 'boot'), ['idrac-redfish-virtual-media'])
-  assert.equal(reg.supportedInterfaces(IDRAC, 'deploy').length === 0, !reg.enabledHardwareTypes().some((t) => t.name === 'idrac'))
+  // Virtual media is preferred; fake boot/deploy (a Ferrum extension until the agent lands) come last.
+  assert.deepEqual(reg.supportedInterfaces(IDRAC, 'boot'), ['idrac-redfish-virtual-media', 'fake'])
+  assert.equal(reg.defaultInterface(IDRAC, 'boot'), 'idrac-redfish-virtual-media')
+  assert.ok(reg.enabledHardwareTypes().some((t) => t.name === 'idrac'))
 })
