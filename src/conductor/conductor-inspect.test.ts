@@ -69,3 +69,16 @@ test('a retired node ends its tear-down in manageable and can not be provided', 
   assert.ok(refused.statusCode >= 400 && refused.statusCode < 500)
   assert.match(faultOf(refused.body), /retired/)
 })
+
+test('manage tells a wrong redfish_system_id apart from wrong credentials', async () => {
+  const base = { redfish_address: bmc.url, redfish_username: USER }
+  for (const [name, info, re] of [
+    ['bad-system', { ...base, redfish_password: PASSWORD, redfish_system_id: '/redfish/v1/Systems/nope' }, /wrong redfish_system_id.*inspect-me/],
+    ['bad-password', { ...base, redfish_password: 'wrong', redfish_system_id: '/redfish/v1/Systems/inspect-me' }, /wrong username or password/],
+  ] as const) {
+    assert.equal((await t.app.inject({ method: 'POST', url: '/v1/nodes', headers: v('latest'), payload: { driver: 'redfish', name, driver_info: info } })).statusCode, 201)
+    assert.equal((await provision(name, 'manage')).statusCode, 202)
+    const n = await waitFor(name, 'enroll')
+    assert.match(String(n.last_error), re)
+  }
+})

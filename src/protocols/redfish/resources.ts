@@ -164,7 +164,16 @@ export async function findSystemPath(client: RedfishClient, systemId: string | n
   const systems = root.Systems?.['@odata.id'] ?? `${SERVICE_ROOT}/Systems`
   if (systemId !== null) {
     const path = systemId.startsWith('/') ? systemId : `${systems.replace(/\/+$/, '')}/${encodeURIComponent(systemId)}`
-    await client.get<ComputerSystem>(path, opts)
+    try {
+      await client.get<ComputerSystem>(path, opts)
+    } catch (e) {
+      if (!(e instanceof RedfishError) || e.code !== 'REDFISH_NOT_FOUND') throw e
+      const members = await listMemberPaths(client, systems, opts).catch(() => [] as string[])
+      throw new RedfishError(
+        `The Redfish BMC at ${client.baseUrl} has no system "${systemId}" (wrong redfish_system_id); it has: ${members.join(', ') || 'none'}.`,
+        { code: 'REDFISH_NOT_FOUND', url: `${client.baseUrl}${path}`, cause: e },
+      )
+    }
     return path
   }
   const members = await listMemberPaths(client, systems, opts)
