@@ -58,24 +58,14 @@ export interface NodeViewContext {
  * omitted, secrets masked, links added. With `fields`, only those (plus nothing else) are shown.
  */
 export function nodeView(n: NodeRecord, ctx: NodeViewContext, fields?: readonly string[], short = false): Record<string, unknown> {
-  const all: Record<string, unknown> = {
-    ...n,
-    chassis_uuid: ctx.chassisUuid ?? null,
-    allocation_uuid: ctx.allocationUuid ?? null,
-    traits: ctx.traits ?? [],
-    conductor: ctx.conductor ?? null,
-    driver_info: maskSecrets(n.driver_info),
-    driver_internal_info: maskSecrets(n.driver_internal_info),
-    instance_info: maskInstanceInfo(n.instance_info),
-  }
-  // Old microversions see some states under their older names (available as null, inspect wait as inspecting).
-  all.provision_state = displayProvisionState(n.provision_state as ProvisionState, ctx.version.minor)
-  all.target_provision_state = displayProvisionState(n.target_provision_state as ProvisionState | null, ctx.version.minor)
-  const selected = fields ?? (short ? NODE_SHORT_FIELDS : [...NODE_FIELDS.map(([f]) => f), 'links', 'ports', 'portgroups', 'states', 'volume'])
+  // The detailed view's field list depends only on the version: computed once per version, not
+  // per node (a detailed list of 1000 nodes renders 1000 views; see bench/RESULTS.md).
+  const selected = fields ?? (short ? NODE_SHORT_FIELDS : detailFields(ctx.version))
+  const check = fields !== undefined || short
   const out: Record<string, unknown> = {}
   const id = n.uuid
   for (const f of selected) {
-    if (!nodeFieldVisible(f, ctx.version)) continue
+    if (check && !nodeFieldVisible(f, ctx.version)) continue
     if (f === 'links') out.links = selfLinks(ctx.base, `nodes/${id}`)
     else if (f === 'ports') out.ports = selfLinks(ctx.base, `nodes/${id}/ports`)
     else if (f === 'portgroups') {
@@ -84,10 +74,40 @@ export function nodeView(n: NodeRecord, ctx: NodeViewContext, fields?: readonly 
       if (allows(ctx.version, 'node_states_links')) out.states = selfLinks(ctx.base, `nodes/${id}/states`)
     } else if (f === 'volume') {
       if (allows(ctx.version, 'volume')) out.volume = selfLinks(ctx.base, `nodes/${id}/volume`)
-    } else out[f] = all[f] ?? null
+    } else out[f] = fieldValue(n, ctx, f) ?? null
   }
   if (fields === undefined && !short) delete out.id
   return out
+}
+
+const DETAIL_FIELDS = [...NODE_FIELDS.map(([f]) => f), 'links', 'ports', 'portgroups', 'states', 'volume']
+const detailFieldsByMinor = new Map<number, readonly string[]>()
+
+/** The detailed view's fields visible at `v` (visibility depends only on the minor version). */
+function detailFields(v: ApiVersion): readonly string[] {
+  let list = detailFieldsByMinor.get(v.minor)
+  if (!list) {
+    list = DETAIL_FIELDS.filter((f) => nodeFieldVisible(f, v))
+    detailFieldsByMinor.set(v.minor, list)
+  }
+  return list
+}
+
+/** One field of the view: secrets masked, old state names for old versions, context facts. */
+function fieldValue(n: NodeRecord, ctx: NodeViewContext, f: string): unknown {
+  switch (f) {
+    case 'chassis_uuid': return ctx.chassisUuid ?? null
+    case 'allocation_uuid': return ctx.allocationUuid ?? null
+    case 'traits': return ctx.traits ?? []
+    case 'conductor': return ctx.conductor ?? null
+    case 'driver_info': return maskSecrets(n.driver_info)
+    case 'driver_internal_info': return maskSecrets(n.driver_internal_info)
+    case 'instance_info': return maskInstanceInfo(n.instance_info)
+    // Old microversions see some states under their older names (available as null, inspect wait as inspecting).
+    case 'provision_state': return displayProvisionState(n.provision_state as ProvisionState, ctx.version.minor)
+    case 'target_provision_state': return displayProvisionState(n.target_provision_state as ProvisionState | null, ctx.version.minor)
+    default: return (n as unknown as Record<string, unknown>)[f]
+  }
 }
 
 export const NODE_INTERFACE_FIELDS = INTERFACE_KINDS.map((k) => `${k}_interface`)
