@@ -35,6 +35,8 @@ export interface LifecycleOptions {
   pollMaxMs: number
   /** Server processes whose RSS and CPU are sampled; null when unknown (remote endpoint). */
   procs: ServerProcesses | null
+  /** Only create the nodes, then time the detailed list (skips manage .. undeploy). */
+  listOnly?: boolean
   log: (line: string) => void
 }
 
@@ -270,7 +272,7 @@ export async function runLifecycle(o: LifecycleOptions): Promise<LifecycleResult
     const created = await createPhase(client, o, runId)
     report(created.result)
     let uuids = created.uuids
-    for (const spec of PROVISION_PHASES) {
+    for (const spec of o.listOnly ? [] : PROVISION_PHASES) {
       const r = await provisionPhase(client, o, spec, uuids)
       report(r.result)
       uuids = r.uuids
@@ -335,13 +337,14 @@ async function main(): Promise<void> {
       'ironic-state-dir': { type: 'string' },
       'ironic-up': { type: 'string' },
       'keep-logs': { type: 'boolean' },
+      'list-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
   if (values.help || (!values.endpoint && !values.start)) {
     console.log(`usage: lifecycle (--endpoint URL [--pid PID ...] [--ironic-state-dir DIR] | --start ferrum|ironic [--ironic-up PATH])
        [--nodes N=${DEFAULTS.nodes}] [--concurrency C=${DEFAULTS.concurrency}] [--api-version ${DEFAULTS.apiVersion}]
-       [--phase-timeout S=${DEFAULTS.phaseTimeoutS}] [--list-samples K=${DEFAULTS.listSamples}] [--keep-logs]`)
+       [--phase-timeout S=${DEFAULTS.phaseTimeoutS}] [--list-samples K=${DEFAULTS.listSamples}] [--list-only] [--keep-logs]`)
     process.exit(values.help ? 0 : 2)
   }
   const int = (v: string | undefined, d: number, what: string) => {
@@ -378,6 +381,7 @@ async function main(): Promise<void> {
       pollMinMs: DEFAULTS.pollMinMs,
       pollMaxMs: DEFAULTS.pollMaxMs,
       procs,
+      listOnly: values['list-only'] ?? false,
       log: (l) => process.stderr.write(`${l}\n`),
     })
     console.log(formatResult(result))
