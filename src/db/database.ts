@@ -1,4 +1,6 @@
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import type { PostgresPool, PostgresPoolClient } from 'kysely'
+import { ValidationError } from '../domain/errors.js'
 import type { Schema } from './schema.js'
 import { withStatementCache } from './sqlite-statement-cache.js'
 
@@ -41,7 +43,7 @@ export async function openDatabase(url: string): Promise<Database> {
       throw new Error(`cannot connect to PostgreSQL at ${maskUrl(url)}: ${(e as Error).message}`, { cause: e })
     })
     client.release()
-    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: mappingDataErrors(pool) }) })
     return { db, dialect: 'postgres', where: maskUrl(url), close: () => db.destroy() }
   }
   throw new Error(`unsupported database URL "${maskUrl(url)}": use sqlite:///PATH.db, sqlite::memory: or postgres://USER:PASS@HOST/DB`)
@@ -49,4 +51,36 @@ export async function openDatabase(url: string): Promise<Database> {
 
 export function maskUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1******@')
+}
+
+/**
+ * PostgreSQL refuses some values SQLite stores: NUL characters in text (22021, 22P05) and
+ * strings longer than a varchar column (22001). Those are bad input, so they become a
+ * ValidationError (400) instead of reaching the API as an unexpected 500.
+ */
+function mappingDataErrors(pool: PostgresPool): PostgresPool {
+  const map = (e: unknown): unknown => {
+    const code = (e as { code?: string } | null)?.code
+    if (code === '22021' || code === '22P05') {
+      return new ValidationError('Invalid input: text values can not contain NUL (\\u0000) characters.', { cause: e, code: 'FERRUM_INVALID_TEXT' })
+    }
+    if (code === '22001') {
+      return new ValidationError(`Invalid input: a value is too long (${(e as Error).message}).`, { cause: e, code: 'FERRUM_VALUE_TOO_LONG' })
+    }
+    return e
+  }
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect()
+      const query = ((sql: unknown, parameters?: ReadonlyArray<unknown>) => {
+        // Cursors (streaming) pass through untouched; plain queries get their data errors mapped.
+        if (typeof sql !== 'string') return (client.query as (c: unknown) => unknown)(sql)
+        return (client.query as (s: string, p?: ReadonlyArray<unknown>) => Promise<unknown>)(sql, parameters).catch((e: unknown) => {
+          throw map(e)
+        })
+      }) as PostgresPoolClient['query']
+      return { query, release: (destroy?: boolean) => client.release(destroy) }
+    },
+    end: () => pool.end(),
+  }
 }

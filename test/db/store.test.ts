@@ -11,7 +11,7 @@ import { MIGRATIONS, migrateToLatest } from '../../src/db/migrate.js'
 import { Store } from '../../src/db/store.js'
 import { NODE_SORT_KEYS } from '../../src/db/repos/nodes.js'
 import type { NewNode, NodeRecord, NodeSortKey } from '../../src/db/repos/nodes.js'
-import { ConflictError, NotFoundError } from '../../src/domain/errors.js'
+import { ConflictError, NotFoundError, ValidationError } from '../../src/domain/errors.js'
 import { startPostgres } from '../helpers/postgres.js'
 import type { TestPostgres } from '../helpers/postgres.js'
 
@@ -202,6 +202,35 @@ for (const dialect of DIALECTS) {
       assert.equal(got?.maintenance_reason, big)
       assert.equal((got?.extra as { big: string }).big.length, 100_000)
       assert.equal(got?.parent_node, U(5), 'the API stores the parent node by UUID (varchar(36))')
+    })
+
+    test('values an engine cannot store are a 400 ValidationError, never a raw driver error', async () => {
+      // SQLite stores NUL characters and over-long varchar values; PostgreSQL refuses both.
+      const outcome = async (p: Promise<NodeRecord | null>): Promise<NodeRecord | null | 'rejected'> => {
+        try {
+          return await p
+        } catch (e) {
+          assert.ok(e instanceof ValidationError, `expected ValidationError, got ${String(e)}`)
+          assert.equal(e.httpStatus, 400)
+          return 'rejected'
+        }
+      }
+      const n = await mk({ name: 'plain' })
+      const cases: [string, () => Promise<NodeRecord | null>][] = [
+        ['NUL in a text column', () => mk({ description: 'a\u0000b' })],
+        ['NUL in an update', () => store.nodes.update(n.id, { owner: 'o\u0000' })],
+        ['NUL in a lookup', () => store.nodes.getByName('nope\u0000')],
+        ['over-long varchar', () => store.nodes.update(n.id, { parent_node: 'x'.repeat(40) })],
+      ]
+      for (const [what, run] of cases) {
+        const got = await outcome(run())
+        if (dialect === 'postgres') assert.equal(got, 'rejected', what)
+        else assert.notEqual(got, 'rejected', what)
+      }
+      assert.equal((await store.nodes.getById(n.id))?.owner, dialect === 'postgres' ? null : 'o\u0000')
+      // JSON documents are stored as JSON text, where NUL is escaped: fine on both.
+      const j = await mk({ extra: { k: 'a\u0000b' } })
+      assert.deepEqual((await store.nodes.getById(j.id))?.extra, { k: 'a\u0000b' })
     })
 
     test('list filters', async () => {
