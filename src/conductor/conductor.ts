@@ -2,8 +2,10 @@ import type { Logger } from 'pino'
 import type { Store } from '../db/store.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import { INTERFACE_KINDS } from '../db/repos/nodes.js'
-import type { ConductorApi, DriverSummary, InterfaceValidation, ProvisionRequest } from './api.js'
+import type { ConductorApi, DriverSummary, IndicatorSummary, InterfaceValidation, PassthruMethodInfo, PassthruResult, ProvisionRequest } from './api.js'
 import type { DriverCatalog } from './driver-catalog.js'
+import { listIndicators, readIndicator, writeIndicator } from './indicators.js'
+import { callDriverMethod, methodsInfo, nodePassthru, pickMethod } from './vendor-passthru.js'
 import type { Clock } from '../drivers/driver-context.js'
 import type { InterfaceKind } from '../drivers/interface-kinds.js'
 import type { BootDevice } from '../drivers/interfaces/management.js'
@@ -130,6 +132,57 @@ export class Conductor implements ConductorApi, WorkflowHost {
 
   async injectNmi(node: NodeRecord): Promise<void> {
     await this.#withLock(node, (task) => task.call((ctx) => task.impl('management').injectNmi(ctx)))
+  }
+
+  // ---- indicators and vendor passthru -----------------------------------------------------------
+
+  async listIndicators(node: NodeRecord): Promise<IndicatorSummary[]> {
+    const task = this.#task(node)
+    return listIndicators(task.impl('management'), await task.view())
+  }
+
+  async getIndicatorState(node: NodeRecord, component: string, indicator: string): Promise<string> {
+    return readIndicator(this.#task(node), component, indicator)
+  }
+
+  async setIndicatorState(node: NodeRecord, component: string, indicator: string, state: string): Promise<void> {
+    await this.#withLock(node, (task) => writeIndicator(task, component, indicator, state))
+  }
+
+  async nodeVendorMethods(node: NodeRecord): Promise<Record<string, PassthruMethodInfo>> {
+    return methodsInfo(this.#task(node).impl('vendor').methods)
+  }
+
+  async nodeVendorPassthru(node: NodeRecord, name: string, httpMethod: string, args: Record<string, unknown>): Promise<PassthruResult> {
+    return nodePassthru({
+      shared: this.#task(node),
+      withLock: (fn) => this.#withLock(node, fn),
+      spawnLocked: async (prepare, work) => {
+        const task = await this.#lockedTask(node)
+        const prepared = await prepare(task).catch(async (e: unknown) => {
+          await this.#release(task)
+          throw e
+        })
+        this.#spawn(task, () => work(task, prepared))
+      },
+    }, name, httpMethod, args)
+  }
+
+  driverVendorMethods(driver: string): Record<string, PassthruMethodInfo> {
+    return methodsInfo(this.#driverVendor(driver).driverMethods)
+  }
+
+  async driverVendorPassthru(driver: string, name: string, httpMethod: string, args: Record<string, unknown>): Promise<PassthruResult> {
+    const vendor = this.#driverVendor(driver)
+    const picked = pickMethod(vendor.driverMethods, name, httpMethod, `vendor interface "${vendor.name}" of driver ${driver}`)
+    return callDriverMethod(picked, name, args, { log: this.deps.log.child({ driver, vendor_method: name }), clock: this.deps.clock })
+  }
+
+  /** The hardware type's default vendor interface (driver-level passthru has no node to choose one). */
+  #driverVendor(driver: string) {
+    const name = this.getDriver(driver).interfaces.vendor?.default
+    if (!name) throw new ValidationError(`Hardware type ${driver} has no enabled vendor interface.`, { code: 'FERRUM_UNSUPPORTED_DRIVER_EXTENSION' })
+    return this.deps.drivers.implementation('vendor', name)
   }
 
   // ---- asynchronous actions ---------------------------------------------------------------------

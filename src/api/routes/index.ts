@@ -13,6 +13,8 @@ import { registerBiosRoutes } from './bios.js'
 import { registerRaidRoutes } from './raid.js'
 import { registerChildrenRoutes, registerEventRoutes, registerShardRoutes } from './events.js'
 import { registerRunbookRoutes } from './runbooks.js'
+import { registerIndicatorRoutes } from './indicators.js'
+import { registerVendorPassthruRoutes } from './vendor-passthru.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -31,4 +33,6 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerShardRoutes,
   registerChildrenRoutes,
   registerRunbookRoutes,
+  registerIndicatorRoutes,
+  registerVendorPassthruRoutes,
 ]

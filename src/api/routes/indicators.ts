@@ -1,0 +1,75 @@
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { AppDeps } from '../deps.js'
+import { NotAcceptableError, ValidationError } from '../../domain/errors.js'
+import { allows } from '../microversions.js'
+import { baseUrl, selfLinks } from '../links.js'
+import { findNode } from '../node-lookup.js'
+import { check } from '../validate.js'
+
+/** Indicator states as the API spells them; drivers use the lower-case forms. */
+const STATES = ['OFF', 'ON', 'BLINKING', 'UNKNOWN'] as const
+
+const StateBody = Type.Object({ state: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
+
+/** Indicators arrived in 1.63; older clients get a 406, as for other features newer than their version. */
+function needIndicators(req: FastifyRequest): void {
+  if (!allows(req.apiVersion, 'indicators')) {
+    throw new NotAcceptableError(`Node indicators require API version 1.63 or later; the request asked for 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
+  }
+}
+
+/**
+ * Splits Ironic's `<indicator>@<component>` id at the first "@".
+ * @throws ValidationError when either part is missing
+ */
+export function parseIndicatorId(id: string): { name: string; component: string } {
+  const at = id.indexOf('@')
+  if (at <= 0 || at === id.length - 1) {
+    throw new ValidationError(`Malformed indicator name "${id}": expected <indicator>@<component>, e.g. "led@system".`, { code: 'FERRUM_INVALID_INDICATOR' })
+  }
+  return { name: id.slice(0, at), component: id.slice(at + 1) }
+}
+
+/** `GET|PUT /v1/nodes/{node}/management/indicators[/{indicator}@{component}]` (1.63). */
+export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): void {
+  type P = { Params: { node: string } }
+  type PI = { Params: { node: string; indicator: string } }
+
+  app.get<P>('/v1/nodes/:node/management/indicators', async (req) => {
+    needIndicators(req)
+    const node = await findNode(deps, req, req.params.node)
+    const base = baseUrl(req, deps)
+    const indicators = (await deps.conductor.listIndicators(node)).map((i) => {
+      const id = `${i.name}@${i.component}`
+      return {
+        name: id,
+        component: i.component,
+        readonly: i.readonly,
+        states: i.states.map((s) => s.toUpperCase()),
+        links: selfLinks(base, `nodes/${node.uuid}/management/indicators/${encodeURIComponent(id)}`),
+      }
+    })
+    return { indicators }
+  })
+
+  app.get<PI>('/v1/nodes/:node/management/indicators/:indicator', async (req) => {
+    needIndicators(req)
+    const { name, component } = parseIndicatorId(req.params.indicator)
+    const node = await findNode(deps, req, req.params.node)
+    return { state: (await deps.conductor.getIndicatorState(node, component, name)).toUpperCase() }
+  })
+
+  app.put<PI>('/v1/nodes/:node/management/indicators/:indicator', async (req, reply) => {
+    needIndicators(req)
+    const { name, component } = parseIndicatorId(req.params.indicator)
+    const body = check(StateBody, req.body, 'indicator state request')
+    const state = body.state.toUpperCase()
+    if (!(STATES as readonly string[]).includes(state)) {
+      throw new ValidationError(`"${body.state}" is not an indicator state. Use one of: ${STATES.join(', ')}.`, { code: 'FERRUM_INVALID_INDICATOR_STATE' })
+    }
+    const node = await findNode(deps, req, req.params.node)
+    await deps.conductor.setIndicatorState(node, component, name, state)
+    void reply.code(204)
+  })
+}
