@@ -1,7 +1,9 @@
 /**
  * Fake vendor passthru: `echo` (sync, GET/POST) returns what it was sent; `count` (async, POST)
- * increments driver_internal_info `fake_vendor_calls`; driver-level `ping` answers `{pong: true}`.
+ * increments driver_internal_info `fake_vendor_calls`; `fail` (async, POST) fails with its `message`
+ * argument; driver-level `ping` answers `{pong: true}`.
  */
+import { DriverError } from '../../domain/errors.js'
 import type { DriverContext, DriverLevelContext } from '../driver-context.js'
 import type { DriverPassthruMethod, NodePassthruMethod, PassthruHttpMethod, VendorInterface } from '../interfaces/vendor.js'
 import type { JsonObject, NodeView } from '../node-view.js'
@@ -29,6 +31,16 @@ export class FakeVendor implements VendorInterface {
         const n = typeof ctx.internalInfo.fake_vendor_calls === 'number' ? ctx.internalInfo.fake_vendor_calls : 0
         ctx.internalInfo.fake_vendor_calls = n + 1
         return null
+      },
+    },
+    fail: {
+      httpMethods: ['POST'],
+      async: true,
+      attach: false,
+      requireExclusiveLock: true,
+      description: 'Fails in the background with the "message" argument (exercises the failure path).',
+      run: async (_ctx: DriverContext, args: JsonObject) => {
+        throw new DriverError(typeof args.message === 'string' ? args.message : 'fake vendor failure', { code: 'FAKE_VENDOR_FAILURE' })
       },
     },
   }
