@@ -32,8 +32,8 @@ test('list: fake management shows led@system (settable) and led@chassis (read-on
   assert.deepEqual(
     body.indicators.map((i: Record<string, unknown>) => ({ ...i, links: undefined })),
     [
-      { name: 'led@system', component: 'system', readonly: false, states: ['OFF', 'ON', 'BLINKING'], links: undefined },
-      { name: 'led@chassis', component: 'chassis', readonly: true, states: ['OFF', 'ON'], links: undefined },
+      { name: 'led@system', component: 'system', readonly: false, states: ['off', 'on', 'blinking'], links: undefined },
+      { name: 'led@chassis', component: 'chassis', readonly: true, states: ['off', 'on'], links: undefined },
     ],
   )
   const links = body.indicators[0].links as { href: string; rel: string }[]
@@ -48,22 +48,22 @@ test('the self link of an indicator leads to its state; the node may be named by
   const href = new URL(listed.indicators[0].links[0].href)
   const r = await req('GET', href.pathname)
   assert.equal(r.statusCode, 200, r.body)
-  assert.deepEqual(r.json(), { state: 'OFF' })
+  assert.deepEqual(r.json(), { state: 'off' })
 })
 
-test('get/set: PUT BLINKING is a 204, GET then answers BLINKING; lower-case input is accepted', async () => {
+test('get/set: PUT blinking is a 204, GET then answers blinking (Ironic sends lower case); upper-case input is accepted', async () => {
   const n = await node()
-  assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'OFF' })
-  const put = await req('PUT', `${base(n)}/led@system`, { state: 'BLINKING' })
+  assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'off' })
+  const put = await req('PUT', `${base(n)}/led@system`, { state: 'blinking' })
   assert.equal(put.statusCode, 204, put.body)
   assert.equal(put.body, '')
-  assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'BLINKING' })
+  assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'blinking' })
   // The encoded form of the id works too.
-  assert.equal((await req('PUT', `${base(n)}/led%40system`, { state: 'on' })).statusCode, 204)
-  assert.deepEqual((await req('GET', `${base(n)}/led%40system`)).json(), { state: 'ON' })
+  assert.equal((await req('PUT', `${base(n)}/led%40system`, { state: 'ON' })).statusCode, 204)
+  assert.deepEqual((await req('GET', `${base(n)}/led%40system`)).json(), { state: 'on' })
   // The state lives on the node: another node is untouched, and the set released the lock.
   const other = await node()
-  assert.deepEqual((await req('GET', `${base(other)}/led@system`)).json(), { state: 'OFF' })
+  assert.deepEqual((await req('GET', `${base(other)}/led@system`)).json(), { state: 'off' })
   const shown = (await req('GET', `/v1/nodes/${n.uuid}`)).json()
   assert.equal(shown.reservation, null)
   assert.deepEqual(shown.driver_internal_info.fake_indicators, { 'system/led': 'on' })
@@ -81,7 +81,7 @@ test('1.62 and older: 406 for list, get and set; 1.63 is the first version that 
   assert.equal((await req('GET', `${base(n)}/led@system`, undefined, '1.63')).statusCode, 200)
   assert.equal((await req('PUT', `${base(n)}/led@system`, { state: 'ON' }, '1.63')).statusCode, 204)
   // Nothing was set by the refused requests.
-  assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'ON' })
+  assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'on' })
 })
 
 test('errors: unknown indicator 404; bad state, read-only, unsupported state, malformed id and bad body 400', async () => {
@@ -91,7 +91,7 @@ test('errors: unknown indicator 404; bad state, read-only, unsupported state, ma
     { method: 'GET', path: 'led@toaster', status: 404, fault: /no indicator/ },
     { method: 'PUT', path: 'nope@system', body: { state: 'ON' }, status: 404, fault: /no indicator/ },
     { method: 'GET', path: 'constructor@system', status: 404, fault: /no indicator/ },
-    { method: 'PUT', path: 'led@system', body: { state: 'PURPLE' }, status: 400, fault: /"PURPLE" is not an indicator state.*OFF, ON, BLINKING, UNKNOWN/ },
+    { method: 'PUT', path: 'led@system', body: { state: 'PURPLE' }, status: 400, fault: /"PURPLE" is not an indicator state.*off, on, blinking, unknown/ },
     { method: 'PUT', path: 'led@chassis', body: { state: 'ON' }, status: 400, fault: /read-only/ },
     { method: 'PUT', path: 'led@system', body: { state: 'UNKNOWN' }, status: 400, fault: /cannot be UNKNOWN.*OFF, ON, BLINKING/ },
     { method: 'GET', path: 'ledsystem', status: 400, fault: /Malformed indicator name/ },
@@ -109,12 +109,12 @@ test('errors: unknown indicator 404; bad state, read-only, unsupported state, ma
   }
   // Unknown node: 404 on all three.
   for (const m of ['GET', 'PUT'] as const) {
-    const r = await req(m, '/v1/nodes/no-such-node/management/indicators/led@system', { state: 'ON' })
+    const r = await req(m, '/v1/nodes/no-such-node/management/indicators/led@system', { state: 'on' })
     assert.equal(r.statusCode, 404, r.body)
   }
   assert.equal((await req('GET', '/v1/nodes/no-such-node/management/indicators')).statusCode, 404)
   // None of the refusals changed anything or left a lock.
-  assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'OFF' })
+  assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'off' })
   assert.equal((await req('GET', `/v1/nodes/${n.uuid}`)).json().reservation, null)
 })
 
@@ -123,10 +123,10 @@ test('a locked node: PUT is a 409 (it takes the lock), GET and list still answer
   const rec = (await t.store.nodes.getByUuid(n.uuid))!
   assert.ok(await t.store.nodes.reserve(rec.id, 'other-conductor'))
   try {
-    const put = await req('PUT', `${base(n)}/led@system`, { state: 'ON' })
+    const put = await req('PUT', `${base(n)}/led@system`, { state: 'on' })
     assert.equal(put.statusCode, 409, put.body)
     assert.match(faultOf(put.body), /locked by host other-conductor/)
-    assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'OFF' })
+    assert.deepEqual((await req('GET', `${base(n)}/led@system`)).json(), { state: 'off' })
     assert.equal((await req('GET', base(n))).json().indicators.length, 2)
   } finally {
     await t.store.nodes.release(rec.id, 'other-conductor')

@@ -8,7 +8,8 @@ import { findNode } from '../node-lookup.js'
 import { check } from '../validate.js'
 
 /** Indicator states as the API spells them; drivers use the lower-case forms. */
-const STATES = ['OFF', 'ON', 'BLINKING', 'UNKNOWN'] as const
+// NOTE: Ironic's wire values are lower case (ironic/common/indicator_states.py); input is accepted in any case.
+const STATES = ['off', 'on', 'blinking', 'unknown'] as const
 
 const StateBody = Type.Object({ state: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
 
@@ -46,7 +47,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): vo
         name: id,
         component: i.component,
         readonly: i.readonly,
-        states: i.states.map((s) => s.toUpperCase()),
+        states: [...i.states],
         links: selfLinks(base, `nodes/${node.uuid}/management/indicators/${encodeURIComponent(id)}`),
       }
     })
@@ -57,14 +58,14 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): vo
     needIndicators(req)
     const { name, component } = parseIndicatorId(req.params.indicator)
     const node = await findNode(deps, req, req.params.node)
-    return { state: (await deps.conductor.getIndicatorState(node, component, name)).toUpperCase() }
+    return { state: await deps.conductor.getIndicatorState(node, component, name) }
   })
 
   app.put<PI>('/v1/nodes/:node/management/indicators/:indicator', async (req, reply) => {
     needIndicators(req)
     const { name, component } = parseIndicatorId(req.params.indicator)
     const body = check(StateBody, req.body, 'indicator state request')
-    const state = body.state.toUpperCase()
+    const state = body.state.toLowerCase()
     if (!(STATES as readonly string[]).includes(state)) {
       throw new ValidationError(`"${body.state}" is not an indicator state. Use one of: ${STATES.join(', ')}.`, { code: 'FERRUM_INVALID_INDICATOR_STATE' })
     }
