@@ -6,6 +6,7 @@ import { after, before, it } from 'node:test'
 import { startFakeIronic } from '../../test/helpers/lab.js'
 import { startLabForServer } from './lab-for-server.js'
 import { readLabState } from './lab-state.js'
+import { buildTestApp } from '../../test/helpers/app.js'
 
 let root: string
 before(async () => {
@@ -25,7 +26,7 @@ it('startLabForServer enrolls every node, retrying refused hardware types with f
   process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write
   let running
   try {
-    running = await startLabForServer({ nodes: 3, kind: 'mixed', apiUrl: api.url, dir, log: log as never })
+    running = await startLabForServer({ nodes: 3, kind: 'mixed', apiUrl: api.url, dir, log: log as never, makeAvailable: false })
   } finally {
     process.stdout.write = write
     await api.close()
@@ -48,4 +49,33 @@ it('startLabForServer enrolls every node, retrying refused hardware types with f
   }
   assert.equal((await readLabState(dir))?.pid, null)
   await assert.rejects(startLabForServer({ nodes: 1, kind: 'ilo', apiUrl: 'http://127.0.0.1:1', dir, log: log as never }), /--lab-kind must be one of redfish, ipmi, idrac, mixed/)
+})
+
+it('ferrum up --lab: against a real Ferrum, every lab node is verified through its BMC and made available', async () => {
+  const t = await buildTestApp()
+  const url = await t.app.listen({ host: '127.0.0.1', port: 0 })
+  const log = { info: () => undefined, warn: (_obj: unknown, msg?: string) => assert.fail(`unexpected warning: ${msg}`) }
+  const write = process.stdout.write
+  let printed = ''
+  process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write
+  let running
+  try {
+    running = await startLabForServer({ nodes: 3, kind: 'mixed', apiUrl: url, dir: join(root, 'lab-real'), log: log as never })
+  } finally {
+    process.stdout.write = write
+  }
+  try {
+    for (const name of ['lab-node-1', 'lab-node-2', 'lab-node-3']) assert.match(printed, new RegExp(`${name}: available \\(BMC verified, cleaned\\)`))
+    const nodes = await t.store.nodes.list()
+    assert.deepEqual(nodes.map((n) => [n.name, n.driver, n.provision_state, n.power_interface, n.deploy_interface]), [
+      ['lab-node-1', 'ipmi', 'available', 'ipmitool', 'fake'],
+      ['lab-node-2', 'redfish', 'available', 'redfish', 'fake'],
+      ['lab-node-3', 'idrac', 'available', 'idrac-redfish', 'fake'],
+    ])
+    // Verification read the power state from each emulated BMC.
+    assert.deepEqual(nodes.map((n) => n.power_state), ['power off', 'power off', 'power off'])
+  } finally {
+    await running.close()
+    await t.close()
+  }
 })

@@ -7,6 +7,7 @@ import { Lab } from './lab.js'
 import { enrollLab } from './lab-enroll.js'
 import { LAB_KINDS, type LabKind } from './lab-state.js'
 import { enrollReport, labNodesTable } from './lab-table.js'
+import { ApiClient } from '../cli/client.js'
 
 export interface LabForServerOptions {
   nodes: number
@@ -20,6 +21,31 @@ export interface LabForServerOptions {
    */
   fallbackDriver?: string | null
   ramdiskCommand?: string | null
+  /** Take enrolled nodes through manage (BMC verified) and provide (cleaned) to `available`. Default true. */
+  makeAvailable?: boolean
+}
+
+/**
+ * Manage and provide one node through the API, as an operator would, waiting for each state.
+ * Resolves with the final state, or a message saying where it stopped.
+ */
+async function makeAvailable(api: ApiClient, name: string, deadlineMs = 60_000): Promise<string> {
+  const end = Date.now() + deadlineMs
+  const waitFor = async (want: string): Promise<string> => {
+    for (;;) {
+      const n = await api.call<{ provision_state: string; reservation: string | null; last_error: string | null }>('GET', `/v1/nodes/${name}`)
+      if (n.provision_state === want && n.reservation === null) return want
+      if (/failed$|^enroll$/.test(n.provision_state) && n.reservation === null && want !== 'enroll') {
+        throw new Error(`stopped in "${n.provision_state}": ${n.last_error ?? 'no error recorded'}`)
+      }
+      if (Date.now() > end) throw new Error(`still "${n.provision_state}" after ${deadlineMs / 1000} s`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  await api.call('PUT', `/v1/nodes/${name}/states/provision`, { target: 'manage' })
+  await waitFor('manageable')
+  await api.call('PUT', `/v1/nodes/${name}/states/provision`, { target: 'provide' })
+  return waitFor('available')
 }
 
 /** Starts the lab, enrolls it (falling back per node, loudly), logs the table; `close()` stops it. */
@@ -47,6 +73,18 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
     const state = lab.state()
     opts.log.info({ dir: lab.dir, statusUrl: lab.statusUrl, nodes: state.nodes.map((n) => ({ name: n.name, kind: n.bmc.kind, port: n.bmc.port })) }, `lab of ${state.nodes.length} node(s) running in ${lab.dir}`)
     process.stdout.write(`Lab: ${state.nodes.length} node(s) in ${lab.dir} (ferrum lab status --dir ${lab.dir})\n${labNodesTable(state)}\n${enrollReport(results)}\n`)
+    if (opts.makeAvailable !== false) {
+      const api = new ApiClient(opts.apiUrl, '1.78')
+      const outcomes = await Promise.all(results.filter((r) => r.ok).map(async (r) => {
+        try {
+          return `${r.name}: ${await makeAvailable(api, r.name)} (BMC verified, cleaned)`
+        } catch (e) {
+          opts.log.warn({ node: r.name }, `lab node ${r.name} not made available: ${(e as Error).message}`)
+          return `${r.name}: not available: ${(e as Error).message}`
+        }
+      }))
+      process.stdout.write(`${outcomes.join('\n')}\n`)
+    }
   } catch (err) {
     await lab.close()
     throw err
