@@ -7,4 +7,6 @@ export interface AppDeps {
   conductor: ConductorApi
   /** Base URL clients use to reach this API (for links); derived from the request when unset. */
   publicUrl?: string
+  /** Directory served at GET|HEAD /boot/… (Ferrum's HTTP boot server); no /boot route when unset. */
+  bootDir?: string
 }

@@ -6,7 +6,7 @@ import type { ConductorApi, DriverSummary, IndicatorSummary, InterfaceValidation
 import type { DriverCatalog } from './driver-catalog.js'
 import { listIndicators, readIndicator, writeIndicator } from './indicators.js'
 import { callDriverMethod, methodsInfo, nodePassthru, pickMethod } from './vendor-passthru.js'
-import type { Clock } from '../drivers/driver-context.js'
+import type { BootFiles, Clock } from '../drivers/driver-context.js'
 import type { InterfaceKind } from '../drivers/interface-kinds.js'
 import type { BootDevice } from '../drivers/interfaces/management.js'
 import type { DriverStep } from '../drivers/steps.js'
@@ -30,6 +30,8 @@ export interface ConductorDeps {
   config: FerrumConfig['conductor']
   log: Logger
   clock: Clock
+  /** Ferrum's HTTP boot server (dir + URL prefix), handed to drivers; unset when none runs. */
+  bootFiles?: BootFiles
 }
 
 /** Working states whose work the `abort` verb may interrupt (a Ferrum extension). */
@@ -62,7 +64,7 @@ export class Conductor implements ConductorApi, WorkflowHost {
     this.deployQueue = new AdmissionQueue('deploy', deps.config.maxConcurrentDeploys)
     this.cleanQueue = new AdmissionQueue('clean', deps.config.maxConcurrentCleans)
     this.stepSettings = { automatedClean: deps.config.automatedClean, templateSteps: (node) => templateStepsFor(deps.store, node) }
-    this.#taskDeps = { store: deps.store, drivers: deps.drivers, log: deps.log, clock: deps.clock, hostname: this.hostname }
+    this.#taskDeps = { store: deps.store, drivers: deps.drivers, log: deps.log, clock: deps.clock, hostname: this.hostname, bootFiles: deps.bootFiles }
   }
 
   // ---- drivers --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { Store } from '../db/store.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import type { HistoryErrorDetail } from '../db/repos/history.js'
 import type { DriverCatalog } from './driver-catalog.js'
-import type { Clock, DriverContext } from '../drivers/driver-context.js'
+import type { BootFiles, Clock, DriverContext } from '../drivers/driver-context.js'
 import type { InterfaceKind } from '../drivers/interface-kinds.js'
 import type { InterfaceByKind } from '../drivers/interfaces/by-kind.js'
 import type { NodeView } from '../drivers/node-view.js'
@@ -23,6 +23,8 @@ export interface TaskDeps {
   log: Logger
   clock: Clock
   hostname: string
+  /** Ferrum's HTTP boot server, passed to drivers as `ctx.bootFiles` (read at each call). */
+  bootFiles?: BootFiles
 }
 
 /** Options of {@link NodeTask.event}. */
@@ -123,7 +125,7 @@ export class NodeTask {
     else this.signal.addEventListener('abort', onAbort, { once: true })
     const before = JSON.stringify(this.node.driver_internal_info)
     const internalInfo: Record<string, unknown> = JSON.parse(before) as Record<string, unknown>
-    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo }
+    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo, bootFiles: this.deps.bootFiles }
     try {
       return await fn(ctx)
     } finally {

@@ -6,6 +6,10 @@ export const ApiConfig = Type.Object({
   host: Type.String({ default: '127.0.0.1', description: 'Address to listen on. 0.0.0.0 exposes the API on every interface.' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 6385, description: 'TCP port (6385 is Ironic\'s). 0 picks a free one.' }),
   publicUrl: Type.Optional(Type.String({ description: 'URL clients and agents use to reach the API; derived from requests when unset.' })),
+  bootUrl: Type.Optional(Type.String({
+    description: 'URL prefix BMCs and booting nodes fetch boot media (ISOs, kernels, iPXE scripts) under: the files of <dataDir>/httpboot, which the API listener serves at /boot/. '
+      + 'Default: <publicUrl>/boot, else http://<host>:<port>/boot (127.0.0.1 when host is 0.0.0.0 — set this when BMCs are on another machine).',
+  })),
 })
 
 /** [conductor] — the worker that carries out power and provision requests. */

@@ -29,6 +29,17 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }
 
+/**
+ * Ferrum's HTTP boot server as drivers see it: files placed under `dir` are served at
+ * `baseUrl/<relative path>` (see boot-files.ts for publishing and removing them).
+ */
+export interface BootFiles {
+  /** Local directory served by the boot server (`<dataDir>/httpboot`). */
+  readonly dir: string
+  /** URL prefix BMCs and nodes fetch `dir`'s files under (config `api.bootUrl`), no trailing slash. */
+  readonly baseUrl: string
+}
+
 /** The context of one driver call. */
 export interface DriverContext {
   readonly node: NodeView
@@ -41,6 +52,8 @@ export interface DriverContext {
    * saves it after the call (also when the call throws).
    */
   readonly internalInfo: Record<string, unknown>
+  /** Ferrum's HTTP boot server, when the conductor runs one (`ferrum up`); unset in bare tests. */
+  readonly bootFiles?: BootFiles
 }
 
 /** A context for driver-level calls that involve no node (driver vendor passthru). */

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import pino from 'pino'
 import type { Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
@@ -47,16 +49,21 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   const store = new Store(database)
   const registry = createDriverRegistry({ enabledHardwareTypes: config.drivers.enabledHardwareTypes })
   for (const p of registry.problems()) log.warn(p)
-  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock })
+  // The HTTP boot server: <dataDir>/httpboot at /boot/ on the API listener. Its URL may depend on
+  // the port picked at listen time, so drivers read baseUrl at each call, once it is set below.
+  const bootFiles = { dir: join(config.dataDir, 'httpboot'), baseUrl: config.api.bootUrl?.replace(/\/+$/, '') ?? '' }
+  mkdirSync(bootFiles.dir, { recursive: true })
+  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles })
   const periodics = new Periodics(conductor)
   await periodics.recover()
   await store.conductors.register(conductor.hostname, config.conductor.group, conductor.listDrivers().map((d) => d.name))
 
-  const app = await build({ store, conductor, publicUrl: config.api.publicUrl }, { logger: log.child({ component: 'api' }) })
+  const app = await build({ store, conductor, publicUrl: config.api.publicUrl, bootDir: bootFiles.dir }, { logger: log.child({ component: 'api' }) })
   const address = await app.listen({ host: config.api.host, port: config.api.port })
   const url = address.replace('[::1]', 'localhost')
+  if (bootFiles.baseUrl === '') bootFiles.baseUrl = defaultBootUrl(config.api, (app.server.address() as AddressInfo).port)
   periodics.start()
-  log.info({ url, db: database.where, conductor: conductor.hostname }, 'ferrum is up')
+  log.info({ url, db: database.where, conductor: conductor.hostname, bootUrl: bootFiles.baseUrl }, 'ferrum is up')
   process.stdout.write(`Ferrum API listening on ${url} (database ${database.where}, conductor ${conductor.hostname})\n`)
 
   let lab: { close(): Promise<void> } | null = null
@@ -79,4 +86,17 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
       await database.close()
     },
   }
+}
+
+/**
+ * Where BMCs fetch boot files when `api.bootUrl` is unset: `<publicUrl>/boot`, else the listener
+ * (`0.0.0.0`/`::` become loopback, which only suits BMCs on this machine, such as the lab's).
+ */
+export function defaultBootUrl(api: FerrumConfig['api'], port: number): string {
+  if (api.publicUrl) return `${api.publicUrl.replace(/\/+$/, '')}/boot`
+  let host = api.host
+  if (host === '0.0.0.0' || host === '') host = '127.0.0.1'
+  else if (host === '::') host = '[::1]'
+  else if (host.includes(':')) host = `[${host}]`
+  return `http://${host}:${port}/boot`
 }

@@ -15,6 +15,7 @@ import { registerChildrenRoutes, registerEventRoutes, registerShardRoutes } from
 import { registerRunbookRoutes } from './runbooks.js'
 import { registerIndicatorRoutes } from './indicators.js'
 import { registerVendorPassthruRoutes } from './vendor-passthru.js'
+import { registerBootFileRoutes } from './boot-files.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -35,4 +36,5 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerRunbookRoutes,
   registerIndicatorRoutes,
   registerVendorPassthruRoutes,
+  registerBootFileRoutes,
 ]
