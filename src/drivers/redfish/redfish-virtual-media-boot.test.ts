@@ -76,7 +76,11 @@ describe('RedfishVirtualMediaBoot: validate', () => {
 
   test('needs a deploy ISO URL', () => {
     assert.throws(() => boot.validate(node({})), (e: unknown) => e instanceof ValidationError && /no deploy ISO.*redfish_deploy_iso/.test(e.message))
-    assert.throws(() => boot.validate(node({ redfish_deploy_iso: 'file:///tmp/x.iso' })), /invalid driver_info field "redfish_deploy_iso"/)
+    assert.throws(() => boot.validate(node({ redfish_deploy_iso: 'ftp://images/x.iso' })), /invalid driver_info field "redfish_deploy_iso"/)
+    assert.throws(() => boot.validate(node({ redfish_deploy_iso: 'images/x.iso' })), /invalid driver_info field "redfish_deploy_iso"/)
+    // Local files on the conductor are served from Ferrum's boot server (see the local-iso test).
+    boot.validate(node({ redfish_deploy_iso: 'file:///tmp/x.iso' }))
+    boot.validate(node({ redfish_deploy_iso: '/var/lib/ferrum/deploy.iso' }))
     assert.throws(() => boot.validate(node({}, { deploy_iso: 'nope' })), /instance_info field "deploy_iso"/)
     assert.throws(() => boot.validate(makeNodeView({ driverInfo: { deploy_iso: 'http://x/a.iso' } })), /redfish_address/)
     boot.validate(node({ deploy_iso: 'http://images/deploy.iso' }))
