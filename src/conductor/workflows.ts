@@ -109,6 +109,8 @@ async function tearDown(host: WorkflowHost, task: NodeTask): Promise<void> {
   }
   await task.call((ctx) => task.impl('deploy').cleanUp(ctx))
   await task.call((ctx) => task.impl('power').setPowerState(ctx, 'power off'))
+  // The instance's boot setup goes with it (e.g. an instance ISO in virtual media is ejected).
+  await task.call((ctx) => task.impl('boot').cleanUpInstance(ctx))
   const dii = { ...task.node.driver_internal_info }
   for (const k of ['ferrum_teardown_from', 'deploy_steps', 'deploy_step_index', 'requested_deploy_steps']) delete dii[k]
   await task.event('clean', { changes: { power_state: 'power off', instance_info: {}, instance_uuid: null, deploy_step: null, driver_internal_info: dii } })
