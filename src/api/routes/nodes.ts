@@ -9,6 +9,8 @@ import type { Feature } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { nodeFieldVisible } from '../views/node.js'
 import { initialProvisionState } from '../../domain/provision-states-api.js'
+import { canDeleteNode, DELETE_ALLOWED_STATES } from '../../domain/provision-states.js'
+import type { ProvisionState } from '../../domain/provision-states.js'
 import { check, checkName, checkTrait, checkUuid } from '../validate.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { nextLink, qbool, qfields, qpaging, qstr } from '../query.js'
@@ -17,8 +19,6 @@ import { chassisIdFor, findNode, renderNode, renderNodes } from '../node-lookup.
 
 export const MAX_LIMIT = 1000
 
-/** States a node may be deleted in (outside maintenance). */
-export const DELETE_ALLOWED_STATES = new Set(['available', 'manageable', 'enroll', 'adopt failed'])
 
 /** Fields a JSON Patch may not touch (changed only by the conductor or dedicated endpoints). */
 const READ_ONLY = new Set([
@@ -257,9 +257,9 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (node.instance_uuid !== null) {
       throw new ConflictError(`Can not delete node ${node.uuid}: it is associated with instance ${node.instance_uuid}. Undeploy it or remove instance_uuid first.`, { code: 'NODE_ASSOCIATED' })
     }
-    if (!DELETE_ALLOWED_STATES.has(node.provision_state) && !node.maintenance) {
+    if (!canDeleteNode(node.provision_state as ProvisionState, { maintenance: node.maintenance })) {
       throw new ConflictError(
-        `Can not delete node ${node.uuid} while it is in provision state "${node.provision_state}". Valid states are: ${[...DELETE_ALLOWED_STATES].join(', ')}; or put the node in maintenance first.`,
+        `Can not delete node ${node.uuid} while it is in provision state "${node.provision_state}". Valid states are: ${[...DELETE_ALLOWED_STATES, 'available'].join(', ')}; or put the node in maintenance first.`,
         { code: 'FERRUM_INVALID_STATE' },
       )
     }
