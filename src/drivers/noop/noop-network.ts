@@ -9,7 +9,7 @@ import type { NodeView } from '../node-view.js'
 /** Network plumbing that does nothing. */
 export class NoopNetwork implements NetworkInterface {
   readonly kind = 'network'
-  readonly name = 'noop'
+  readonly name: string = 'noop'
 
   validate(_node: NodeView): void {}
 
