@@ -21,24 +21,12 @@ export async function chassisIdFor(deps: AppDeps, uuid: string): Promise<number>
   return row.id
 }
 
-async function uuidMap(deps: AppDeps, table: 'chassis', ids: (number | null)[]): Promise<Map<number, string>> {
+/** id → uuid for the rows of `table` that the nodes refer to, in one query. */
+async function uuidMap(deps: AppDeps, table: 'chassis' | 'allocations', ids: (number | null)[]): Promise<Map<number, string>> {
   const wanted = [...new Set(ids.filter((x): x is number => x !== null))]
   if (wanted.length === 0) return new Map()
   const rows = await deps.store.database.db.selectFrom(table).select(['id', 'uuid']).where('id', 'in', wanted).execute()
   return new Map(rows.map((r) => [r.id, r.uuid]))
-}
-
-async function allocationMap(deps: AppDeps, ids: (number | null)[]): Promise<Map<number, string>> {
-  const wanted = [...new Set(ids.filter((x): x is number => x !== null))]
-  if (wanted.length === 0) return new Map()
-  // The allocations table arrives with the allocations API; until then there is nothing to map.
-  const db = deps.store.database.db as unknown as { selectFrom(t: string): { select(c: string[]): { where(a: string, b: string, c: number[]): { execute(): Promise<{ id: number; uuid: string }[]> } } } }
-  try {
-    const rows = await db.selectFrom('allocations').select(['id', 'uuid']).where('id', 'in', wanted).execute()
-    return new Map(rows.map((r) => [r.id, r.uuid]))
-  } catch {
-    return new Map()
-  }
 }
 
 /** Renders many nodes at once, fetching chassis UUIDs and traits in bulk. */
@@ -51,7 +39,7 @@ export async function renderNodes(
   const base = baseUrl(req, deps)
   const wants = (f: string) => (opts.fields ? opts.fields.includes(f) : !opts.short)
   const chassis = wants('chassis_uuid') ? await uuidMap(deps, 'chassis', nodes.map((n) => n.chassis_id)) : new Map()
-  const allocs = wants('allocation_uuid') ? await allocationMap(deps, nodes.map((n) => n.allocation_id)) : new Map()
+  const allocs = wants('allocation_uuid') ? await uuidMap(deps, 'allocations', nodes.map((n) => n.allocation_id)) : new Map()
   const traits = wants('traits') ? await deps.store.nodes.traitsOf(nodes.map((n) => n.id)) : new Map()
   return nodes.map((n) =>
     nodeView(

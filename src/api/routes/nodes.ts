@@ -126,10 +126,7 @@ async function listNodes(deps: AppDeps, req: FastifyRequest, detail: boolean): P
 async function patchableDoc(deps: AppDeps, n: NodeRecord): Promise<Record<string, unknown>> {
   const doc: Record<string, unknown> = {}
   for (const k of Object.keys(NodePatchedShape.properties)) doc[k] = (n as unknown as Record<string, unknown>)[k] ?? null
-  if (n.chassis_id !== null) {
-    const row = await deps.store.database.db.selectFrom('chassis').select('uuid').where('id', '=', n.chassis_id).executeTakeFirst()
-    doc.chassis_uuid = row?.uuid ?? null
-  } else doc.chassis_uuid = null
+  doc.chassis_uuid = n.chassis_id === null ? null : (await deps.store.chassis.getById(n.chassis_id))?.uuid ?? null
   return doc
 }
 
