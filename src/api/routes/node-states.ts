@@ -4,41 +4,16 @@ import type { AppDeps } from '../deps.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
 import { INTERFACE_KINDS } from '../../db/repos/nodes.js'
 import { NotAcceptableError, ValidationError } from '../../domain/errors.js'
-import { allows } from '../microversions.js'
+import { allows, FEATURES } from '../microversions.js'
 import type { Feature } from '../microversions.js'
 import { baseUrl, selfLinks } from '../links.js'
 import { findNode } from '../node-lookup.js'
 import { check } from '../validate.js'
 import type { ProvisionRequest } from '../../conductor/api.js'
 import { applyRunbook } from './runbooks.js'
-
-/** Power targets `PUT …/states/power` accepts, with the version each needs. */
-const POWER_TARGETS: Record<string, Feature | null> = {
-  'power on': null,
-  'power off': null,
-  rebooting: null,
-  'soft power off': 'soft_power',
-  'soft rebooting': 'soft_power',
-}
-
-/** Provision verbs and the version each needs (Ironic's gating). */
-export const PROVISION_VERBS: Record<string, Feature | null> = {
-  active: null,
-  deleted: null,
-  rebuild: null,
-  manage: 'manage_provide_verbs',
-  provide: 'manage_provide_verbs',
-  inspect: 'inspect',
-  abort: 'abort_verb',
-  clean: 'manual_clean',
-  adopt: 'adopt_verb',
-  rescue: 'rescue',
-  unrescue: 'rescue',
-  deploy: 'deploy_undeploy_verbs',
-  undeploy: 'deploy_undeploy_verbs',
-  unhold: 'unhold_extension',
-  service: 'service',
-}
+import { isPowerTarget, POWER_TARGETS, POWER_TARGET_SINCE_MINOR, POWER_TIMEOUT_SINCE_MINOR } from '../../domain/power-states.js'
+import { isProvisionVerb, PROVISION_VERBS } from '../../domain/provision-states.js'
+import { verbSinceMinor } from '../../domain/provision-states-api.js'
 
 const BOOT_DEVICES = ['pxe', 'disk', 'cdrom', 'bios', 'safe', 'wanboot', 'floppy', 'uefi http'] as const
 
@@ -75,7 +50,11 @@ const BootDeviceBody = Type.Object(
 )
 
 function need(req: FastifyRequest, feature: Feature, what: string): void {
-  if (!allows(req.apiVersion, feature)) throw new NotAcceptableError(`${what} requires a newer API version than 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
+  needMinor(req, FEATURES[feature], what)
+}
+
+function needMinor(req: FastifyRequest, minor: number, what: string): void {
+  if (req.apiVersion.minor < minor) throw new NotAcceptableError(`${what} requires a newer API version than 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
 }
 
 export function statesView(n: NodeRecord, req: FastifyRequest, queuePosition: number | null = null): Record<string, unknown> {
@@ -110,12 +89,11 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.put<P>('/v1/nodes/:node/states/power', async (req, reply) => {
     const body = check(PowerBody, req.body, 'power state request')
-    if (!(body.target in POWER_TARGETS)) {
-      throw new ValidationError(`Invalid power state target "${body.target}". Use one of: ${Object.keys(POWER_TARGETS).join(', ')}.`)
+    if (!isPowerTarget(body.target)) {
+      throw new ValidationError(`Invalid power state target "${body.target}". Use one of: ${POWER_TARGETS.join(', ')}.`)
     }
-    const f = POWER_TARGETS[body.target]
-    if (f) need(req, f, `Power target "${body.target}"`)
-    if (body.timeout !== undefined && body.timeout !== null) need(req, 'soft_power', 'A power timeout')
+    needMinor(req, POWER_TARGET_SINCE_MINOR[body.target], `Power target "${body.target}"`)
+    if (body.timeout !== undefined && body.timeout !== null) needMinor(req, POWER_TIMEOUT_SINCE_MINOR, 'A power timeout')
     const node = await findNode(deps, req, req.params.node)
     await deps.conductor.changePowerState(node, body.target, { timeoutS: body.timeout ?? undefined })
     void reply.code(202).header('Location', accepted(req, node))
@@ -124,11 +102,10 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.put<P>('/v1/nodes/:node/states/provision', async (req, reply) => {
     const body = check(ProvisionBody, req.body, 'provision request')
-    if (!(body.target in PROVISION_VERBS)) {
-      throw new ValidationError(`"${body.target}" is not a valid provision target. Use one of: ${Object.keys(PROVISION_VERBS).join(', ')}.`)
+    if (!isProvisionVerb(body.target)) {
+      throw new ValidationError(`"${body.target}" is not a valid provision target. Use one of: ${PROVISION_VERBS.join(', ')}.`)
     }
-    const f = PROVISION_VERBS[body.target]
-    if (f) need(req, f, `The "${body.target}" provision action`)
+    needMinor(req, verbSinceMinor(body.target), `The "${body.target}" provision action`)
     if (body.configdrive !== undefined && body.configdrive !== null) {
       if (!['active', 'rebuild', 'deploy'].includes(body.target)) throw new ValidationError('A config drive can only be passed with the "active", "deploy" or "rebuild" actions.')
       if (body.target === 'rebuild') need(req, 'rebuild_configdrive', 'A config drive with "rebuild"')
