@@ -4,7 +4,8 @@
  * verb → 400 naming what is available).
  */
 import { FerrumError, ValidationError } from '../domain/errors.js'
-import type { Clock, DriverLevelContext } from '../drivers/driver-context.js'
+import type { Clock } from '../common/clock.js'
+import type { DriverLevelContext } from '../drivers/driver-context.js'
 import type { DriverPassthruMethod, PassthruHttpMethod, PassthruMeta } from '../drivers/interfaces/vendor.js'
 import type { JsonObject } from '../drivers/node-view.js'
 import type { PassthruMethodInfo, PassthruResult } from './api.js'

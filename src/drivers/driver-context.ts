@@ -2,32 +2,9 @@
  * What a driver's I/O methods receive: the node, a logger, a cancellation signal, a clock and a
  * scratch copy of driver_internal_info that the conductor persists after the call.
  */
+import type { Clock } from '../common/clock.js'
+import type { Logger } from '../common/logger.js'
 import type { NodeView } from './node-view.js'
-
-/** Fields attached to a log line. */
-export type LogFields = Record<string, unknown>
-
-/** One log method: a message, or fields then a message (pino's argument order). */
-export interface LogMethod {
-  (msg: string): void
-  (fields: LogFields, msg: string): void
-}
-
-/** The logging subset drivers use; a pino logger satisfies it. */
-export interface Logger {
-  readonly debug: LogMethod
-  readonly info: LogMethod
-  readonly warn: LogMethod
-  readonly error: LogMethod
-}
-
-/** Injected time, so drivers never call Date.now() or setTimeout directly. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number
-  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
 
 /**
  * Ferrum's HTTP boot server as drivers see it: files placed under `dir` are served at

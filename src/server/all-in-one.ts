@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import pino from 'pino'
 import type { Logger } from 'pino'
 import type { FastifyInstance } from 'fastify'
 import type { FerrumConfig } from '../config/schema.js'
@@ -12,9 +11,9 @@ import { build } from '../api/app.js'
 import { Conductor } from '../conductor/conductor.js'
 import { catalogFromRegistry } from '../conductor/driver-catalog.js'
 import { createDriverRegistry } from '../drivers/default-registry.js'
-import { systemClock } from '../conductor/clock.js'
+import { systemClock } from '../common/clock.js'
 import { Periodics } from '../conductor/periodics.js'
-import { maskSecrets } from '../api/secrets.js'
+import { createLogger } from '../common/logger.js'
 
 export interface RunningServer {
   url: string
@@ -32,17 +31,12 @@ export interface StartOptions {
   logger?: Logger
 }
 
-/** A pino logger that masks secrets in every line and writes JSON to stderr. */
-export function createLogger(level: string): Logger {
-  return pino({ level, formatters: { log: (obj) => maskSecrets(obj) } }, pino.destination(2))
-}
-
 /**
  * Runs API and conductor in one process: opens (and migrates) the database, registers the
  * conductor, recovers nodes a previous run left mid-operation, serves the API and runs periodics.
  */
 export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {}): Promise<RunningServer> {
-  const log = opts.logger ?? createLogger(config.logLevel)
+  const log = opts.logger ?? createLogger({ level: config.logLevel })
   mkdirSync(config.dataDir, { recursive: true })
   const database = await openDatabase(config.db)
   await migrateToLatest(database)

@@ -7,7 +7,7 @@ import { build } from '../../src/api/app.js'
 import { Conductor } from '../../src/conductor/conductor.js'
 import { catalogFromRegistry } from '../../src/conductor/driver-catalog.js'
 import { createDriverRegistry } from '../../src/drivers/default-registry.js'
-import { systemClock } from '../../src/conductor/clock.js'
+import { systemClock } from '../../src/common/clock.js'
 import { loadConfig } from '../../src/config/load.js'
 
 export interface TestApp {

@@ -3,7 +3,7 @@ import { INTERFACE_KINDS } from '../../db/repos/nodes.js'
 import { allows } from '../microversions.js'
 import type { ApiVersion, Feature } from '../microversions.js'
 import { selfLinks } from '../links.js'
-import { maskInstanceInfo, maskSecrets } from '../secrets.js'
+import { maskInstanceInfo, maskSecrets } from '../../common/secrets.js'
 import { displayProvisionState } from '../../domain/provision-states-api.js'
 import type { ProvisionState } from '../../domain/provision-states.js'
 

@@ -3,7 +3,7 @@ import type { ApiVersion } from '../microversions.js'
 import type { FieldTable } from '../collection.js'
 import { pickFields } from '../collection.js'
 import { selfLinks } from '../links.js'
-import { maskSecrets } from '../secrets.js'
+import { maskSecrets } from '../../common/secrets.js'
 
 /** Port fields in Ironic's order, each with the feature that made it visible. */
 export const PORT_FIELDS: FieldTable = [

@@ -3,7 +3,7 @@ import type { ApiVersion } from '../microversions.js'
 import type { FieldTable } from '../collection.js'
 import { pickFields } from '../collection.js'
 import { selfLinks } from '../links.js'
-import { maskSecrets } from '../secrets.js'
+import { maskSecrets } from '../../common/secrets.js'
 
 /** Port group fields in Ironic's order (the resource itself appeared in 1.23). */
 export const PORTGROUP_FIELDS: FieldTable = [

@@ -2,7 +2,9 @@
  * Builders for driver tests (and the conductor's): a NodeView with sensible defaults, a manual
  * clock and a DriverContext that collects log lines. No I/O, no real time.
  */
-import type { Clock, DriverContext, LogFields, Logger, LogMethod } from '../driver-context.js'
+import type { Clock } from '../../common/clock.js'
+import type { LogFields, Logger, LogMethod } from '../../common/logger.js'
+import type { DriverContext } from '../driver-context.js'
 import { INTERFACE_KINDS, type InterfaceKind } from '../interface-kinds.js'
 import type { NodeView } from '../node-view.js'
 
