@@ -6,13 +6,11 @@
 import type { Store } from '../db/store.js'
 import type { AllocationRecord } from '../db/repos/allocations.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
-import { ConflictError, InvalidStateError } from '../domain/errors.js'
-
-/** Transitional states in which a node may still be updated (Ironic's UPDATE_ALLOWED_STATES). */
-export const UPDATE_ALLOWED_STATES: ReadonlySet<string> = new Set([
-  'deploy failed', 'inspecting', 'inspect failed', 'inspect wait', 'clean failed', 'error', 'verifying',
-  'adopt failed', 'rescue failed', 'unrescue failed',
-])
+import { UPDATE_ALLOWED_STATES } from '../domain/provision-states.js'
+import type { ProvisionState } from '../domain/provision-states.js'
+import { ConflictError, InvalidStateError, NotFoundError } from '../domain/errors.js'
+import type { AllocationCreateRequest } from './api.js'
+import type { TaskManager } from './task.js'
 
 /** Passes over the candidate list before giving up (others may have taken every candidate). */
 const MAX_ROUNDS = 3
@@ -147,7 +145,7 @@ export async function backfill(deps: AllocationEngineDeps, alloc: AllocationReco
  */
 export function checkDeallocation(node: NodeRecord, alloc: AllocationRecord): void {
   if (node.maintenance) return
-  if (node.target_provision_state && !UPDATE_ALLOWED_STATES.has(node.provision_state)) {
+  if (node.target_provision_state && !UPDATE_ALLOWED_STATES.has(node.provision_state as ProvisionState)) {
     throw new InvalidStateError(
       `Cannot remove allocation ${alloc.uuid} for node ${node.uuid}, because the node is in state ${node.provision_state} where updates are not allowed (and maintenance mode is off).`,
     )
@@ -158,30 +156,43 @@ export function checkDeallocation(node: NodeRecord, alloc: AllocationRecord): vo
 }
 
 /**
+ * Creates the allocation and processes it (Ironic's create_allocation): with `req.node` a
+ * backfill for that deployed node, else picking an available node. Returns the final record.
+ * @throws ConflictError from {@link backfill} (the allocation is kept, in state `error`)
+ * @throws NotFoundError when the backfill node is gone
+ */
+export async function createAllocation(deps: AllocationEngineDeps, req: AllocationCreateRequest): Promise<AllocationRecord> {
+  const node = req.node === undefined ? null : await deps.store.nodes.getByIdent(req.node)
+  const { node: _node, ...fields } = req
+  const created = await deps.store.allocations.create(fields)
+  return node ? backfill(deps, created, node) : allocate(deps, created)
+}
+
+/**
  * Deletes an allocation, freeing its node, while holding the node's lock so that no operation
- * starts on the node halfway through (as Ironic's destroy_allocation does).
- * @throws NodeLockedError-like ConflictError while another operation holds the node
+ * starts on the node halfway through (as Ironic's destroy_allocation does). An allocation whose
+ * node is gone is simply deleted.
+ * @throws NodeLockedError while another operation holds the node
  * @throws InvalidStateError from checkDeallocation
  */
-export async function destroyAllocation(deps: AllocationEngineDeps & { hostname: string }, alloc: AllocationRecord): Promise<void> {
+export async function destroyAllocation(deps: AllocationEngineDeps & { tasks: TaskManager }, alloc: AllocationRecord): Promise<void> {
   const { store } = deps
   if (alloc.node_id === null) {
     await store.allocations.delete(alloc.id)
     return
   }
-  const locked = await store.nodes.reserve(alloc.node_id, deps.hostname)
-  if (!locked) {
-    const node = await store.nodes.getById(alloc.node_id)
-    if (!node) {
-      await store.allocations.delete(alloc.id)
-      return
-    }
-    throw new ConflictError(`Node ${node.uuid} is locked by host ${node.reservation ?? 'another conductor'}, please retry after the current operation is completed.`, { code: 'NODE_LOCKED' })
+  const task = await deps.tasks.acquire(alloc.node_id, { purpose: 'allocation deletion' }).catch((e: unknown) => {
+    if (e instanceof NotFoundError) return null
+    throw e
+  })
+  if (!task) {
+    await store.allocations.delete(alloc.id)
+    return
   }
   try {
-    checkDeallocation(locked, alloc)
+    checkDeallocation(task.node, alloc)
     await store.allocations.delete(alloc.id)
   } finally {
-    await store.nodes.release(alloc.node_id, deps.hostname)
+    await deps.tasks.release(task)
   }
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { faultOf, harness, transitions } from '../../test/helpers/conductor-fixtures.js'
 import type { ConductorHarness } from '../../test/helpers/conductor-fixtures.js'
 import { Periodics } from './periodics.js'
+import { NOAUTH_CONTEXT } from '../domain/request-context.js'
 
 let h: ConductorHarness
 before(async () => {
@@ -25,19 +26,19 @@ test('a step that waits parks the node until continueNode; progress is persisted
   const rec = await record(n.uuid)
   assert.equal(rec.driver_internal_info.clean_step_index, 1, 'the waiting step counts as running on the agent')
   assert.ok(Array.isArray(rec.driver_internal_info.clean_steps))
-  await h.conductor.continueNode(rec)
+  await h.conductor.continueNode(NOAUTH_CONTEXT, rec.uuid)
   const done = await h.waitFor(n.uuid, 'available')
   assert.equal(done.clean_step, null)
   assert.equal((await record(n.uuid)).driver_internal_info.clean_steps, undefined)
   assert.deepEqual(transitions(await h.history(n.uuid)).slice(-3), ['cleaning -> clean wait', 'clean wait -> cleaning', 'cleaning -> available'])
-  await assert.rejects(h.conductor.continueNode(await record(n.uuid)), /not waiting for a callback/)
+  await assert.rejects(h.conductor.continueNode(NOAUTH_CONTEXT, n.uuid), /not waiting for a callback/)
 })
 
 test('deploy wait and hold: wait call-back continues, deploy hold needs unhold', async () => {
   const id = await h.available({ driver_info: { fake_step_wait: 'deploy.deploy' } })
   await h.provision(id, 'deploy')
   await h.waitFor(id, 'wait call-back')
-  await h.conductor.continueNode(await record(id))
+  await h.conductor.continueNode(NOAUTH_CONTEXT, id)
   await h.waitFor(id, 'active')
   const held = await h.available({ driver_info: { fake_step_hold: 'deploy.deploy' } })
   await h.provision(held, 'deploy')

@@ -80,7 +80,7 @@ export async function readIndicator(task: NodeTask, component: string, indicator
   const found = findIndicator(mgmt, view, component, indicator)
   if (!mgmt.getIndicatorState) throw unsupportedOperation(view, 'management', mgmt.name, 'Reading an indicator')
   mgmt.validate(view)
-  return task.call((ctx) => mgmt.getIndicatorState!(ctx, found.component, found.name), undefined, { readOnly: true })
+  return task.call((ctx) => mgmt.getIndicatorState!(ctx, found.component, found.name))
 }
 
 /**

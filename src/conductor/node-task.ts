@@ -41,9 +41,10 @@ export interface EventOptions {
 }
 
 /**
- * A node held by this conductor (or, for reads, looked at without a lock). Every write goes
- * through `save`/`event`, in order and awaited, so what the database holds is always what the
- * task last did — the basis of crash recovery.
+ * A node held by this conductor (exclusive), or looked at without a lock (shared, for reads).
+ * Tasks come from the TaskManager (task.ts). Every write goes through `save`/`event`, in order and
+ * awaited, so what the database holds is always what the task last did — the basis of crash
+ * recovery.
  */
 export class NodeTask {
   /** Aborted when the operator aborts the work or the conductor stops. */
@@ -51,7 +52,11 @@ export class NodeTask {
   /** Set when an abort arrived during a step that cannot be interrupted: stop after it. */
   abortAfterStep = false
 
-  constructor(readonly deps: TaskDeps, public node: NodeRecord) {}
+  /**
+   * @param shared true for a read-only task on a node this conductor does not hold: its driver
+   *   calls save nothing and `save`/`event` throw
+   */
+  constructor(readonly deps: TaskDeps, public node: NodeRecord, readonly shared = false) {}
 
   get uuid(): string {
     return this.node.uuid
@@ -61,8 +66,12 @@ export class NodeTask {
     return this.node.provision_state as ProvisionState
   }
 
-  /** Writes fields of the node and keeps the fresh record. */
+  /**
+   * Writes fields of the node and keeps the fresh record.
+   * @throws Error on a shared task: writes need the node lock
+   */
   async save(changes: Partial<NodeRecord>): Promise<void> {
+    if (this.shared) throw new Error(`bug: write to node ${this.node.uuid} through a shared (unlocked) task`)
     this.node = await this.deps.store.nodes.update(this.node.id, changes)
   }
 
@@ -114,10 +123,9 @@ export class NodeTask {
   /**
    * Runs one driver call with a context (deadline, the task's abort signal, a scratch copy of
    * driver_internal_info). What the driver wrote to the scratch copy is saved before this
-   * resolves or rejects, so later writes never race it. `readOnly` calls (on a node this task
-   * does not hold) save nothing.
+   * resolves or rejects, so later writes never race it. On a shared task nothing is saved.
    */
-  async call<T>(fn: (ctx: DriverContext) => Promise<T>, timeoutMs = DEFAULT_CALL_TIMEOUT_MS, opts: { readOnly?: boolean } = {}): Promise<T> {
+  async call<T>(fn: (ctx: DriverContext) => Promise<T>, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<T> {
     const node = await this.view()
     const ac = new AbortController()
     const timer = setTimeout(() => ac.abort(new FerrumError('DRIVER_TIMEOUT', `the driver call did not finish within ${Math.round(timeoutMs / 1000)} s`, 500, true)), timeoutMs)
@@ -132,7 +140,7 @@ export class NodeTask {
     } finally {
       clearTimeout(timer)
       this.signal.removeEventListener('abort', onAbort)
-      if (!opts.readOnly && JSON.stringify(internalInfo) !== before) await this.save({ driver_internal_info: internalInfo })
+      if (!this.shared && JSON.stringify(internalInfo) !== before) await this.save({ driver_internal_info: internalInfo })
     }
   }
 }

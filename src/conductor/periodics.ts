@@ -1,4 +1,4 @@
-import type { Conductor } from './conductor.js'
+import type { ConductorCore } from './conductor-core.js'
 import { WAIT_STATES } from '../domain/provision-states.js'
 import type { ProvisionState } from '../domain/provision-states.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
@@ -32,7 +32,7 @@ export class Periodics {
   readonly #powerFailures = new Map<number, number>()
   #syncing = false
 
-  constructor(private readonly c: Conductor) {}
+  constructor(private readonly c: ConductorCore) {}
 
   /** See recoverNodes. */
   recover(): Promise<RecoveryReport> {
@@ -90,17 +90,13 @@ export class Periodics {
       if (!key || !node.provision_updated_at) continue
       const limitS = config[key]
       if (now - Date.parse(node.provision_updated_at) < limitS * 1000) continue
-      const locked = await store.nodes.reserve(node.id, this.c.hostname)
-      if (!locked) continue
-      try {
-        if (locked.provision_state !== node.provision_state) continue
-        const task = this.c.taskFor(locked)
+      const done = await this.c.tasks.tryWithNodeLock(node.id, async (task) => {
+        if (task.node.provision_state !== node.provision_state) return false
         const message = `Timeout reached while waiting for callback for node ${node.uuid} in state "${node.provision_state}" (${limitS} s).`
         await failTask(task, new Error(message), { code: 'CALLBACK_TIMEOUT', message })
-        n++
-      } finally {
-        await store.nodes.release(node.id, this.c.hostname)
-      }
+        return true
+      })
+      if (done.ran && done.value) n++
     }
     return n
   }
@@ -130,35 +126,28 @@ export class Periodics {
   }
 
   async #syncOne(node: NodeRecord, stats: { changed: number; failed: number }): Promise<void> {
-    const { store, config, log } = this.c.deps
-    const task = this.c.taskFor(node)
+    const { config, log } = this.c.deps
+    const task = this.c.tasks.shared(node)
     let state
     try {
-      state = await task.call((ctx) => task.impl('power').getPowerState(ctx), 30_000, { readOnly: true })
+      state = await task.call((ctx) => task.impl('power').getPowerState(ctx), 30_000)
     } catch (e) {
       stats.failed++
       const count = (this.#powerFailures.get(node.id) ?? 0) + 1
       this.#powerFailures.set(node.id, count)
       log.warn({ node: node.uuid, attempt: count }, `node ${node.uuid}: power state sync failed (${count}/${config.powerSyncMaxRetries}): ${messageOf(e)}`)
       if (count < config.powerSyncMaxRetries || node.maintenance) return
-      const locked = await store.nodes.reserve(node.id, this.c.hostname)
-      if (!locked) return
-      try {
+      await this.c.tasks.tryWithNodeLock(node.id, async (t) => {
         const reason = `During sync_power_state, max retries exceeded for node ${node.uuid}, node state ${node.power_state ?? 'None'} does not match expected state 'None'. Updating DB state to 'None' Switching node to maintenance mode. Error: ${messageOf(e)}`
-        const t = this.c.taskFor(locked)
         await t.save({ maintenance: true, maintenance_reason: reason, fault: POWER_FAILURE, power_state: null })
         await t.history('power', 'ERROR', reason, detail('POWER_SYNC_FAILED', `power sync (${count} failures in a row)`, t.state))
-      } finally {
-        await store.nodes.release(node.id, this.c.hostname)
-      }
+      })
       return
     }
     this.#powerFailures.delete(node.id)
     if (node.power_state === state && !(node.maintenance && node.fault === POWER_FAILURE)) return
-    const locked = await store.nodes.reserve(node.id, this.c.hostname)
-    if (!locked) return
-    try {
-      const t = this.c.taskFor(locked)
+    await this.c.tasks.tryWithNodeLock(node.id, async (t) => {
+      const locked = t.node
       if (locked.power_state !== state) {
         stats.changed++
         await t.save({ power_state: state })
@@ -168,8 +157,6 @@ export class Periodics {
         await t.save({ maintenance: false, maintenance_reason: null, fault: null })
         await t.history('power', 'INFO', 'The BMC answers again: maintenance and fault "power failure" cleared')
       }
-    } finally {
-      await store.nodes.release(node.id, this.c.hostname)
-    }
+    })
   }
 }

@@ -1,4 +1,4 @@
-import type { Conductor } from './conductor.js'
+import type { ConductorCore } from './conductor-core.js'
 import { STATE_INFO, WORKING_STATES } from '../domain/provision-states.js'
 import type { ProvisionState } from '../domain/provision-states.js'
 import type { DriverStep } from '../drivers/steps.js'
@@ -21,28 +21,25 @@ export interface RecoveryReport {
  * and clears power targets whose action died. Nodes parked in wait states need nothing: they
  * were not locked, and their timeouts still count from provision_updated_at.
  */
-export async function recoverNodes(c: Conductor): Promise<RecoveryReport> {
+export async function recoverNodes(c: ConductorCore): Promise<RecoveryReport> {
   const { store, log } = c.deps
-  const released = await store.nodes.releaseAllHeldBy(c.hostname)
+  const released = await c.tasks.releaseAllHeldBy()
   const stuck = await store.nodes.list({ provision_states: [...WORKING_STATES], reserved: false })
   let failed = 0
   for (const n of stuck) {
     const from = n.provision_state as ProvisionState
     if (!STATE_INFO[from].failState) continue
-    const locked = await store.nodes.reserve(n.id, c.hostname)
-    if (!locked) continue
-    const task = c.taskFor(locked)
     try {
-      const phase = phaseOfState(from)
-      const raw = phase ? (locked[STEP_FIELD[phase]] as DriverStep | null) : null
-      const step = raw && Object.keys(raw).length > 0 ? raw : null
-      const message = `The conductor ${c.hostname} restarted while the node was "${from}"${step ? ` (step ${step.interface}.${step.step})` : ''}; the operation was interrupted.`
-      await failTask(task, new Error(message), { code: 'CONDUCTOR_RESTARTED', step, message })
-      failed++
+      const r = await c.tasks.tryWithNodeLock(n.id, async (task) => {
+        const phase = phaseOfState(from)
+        const raw = phase ? (task.node[STEP_FIELD[phase]] as DriverStep | null) : null
+        const step = raw && Object.keys(raw).length > 0 ? raw : null
+        const message = `The conductor ${c.hostname} restarted while the node was "${from}"${step ? ` (step ${step.interface}.${step.step})` : ''}; the operation was interrupted.`
+        await failTask(task, new Error(message), { code: 'CONDUCTOR_RESTARTED', step, message })
+      })
+      if (r.ran) failed++
     } catch (e) {
       log.error({ err: e, node: n.uuid }, 'crash recovery could not fail the node')
-    } finally {
-      await store.nodes.release(n.id, c.hostname)
     }
   }
   const powerNodes = await store.nodes.list({ reserved: false })

@@ -73,10 +73,10 @@ export async function nodePassthru(locks: PassthruLocks, name: string, httpMetho
     return picked
   }
   type Picked = Awaited<ReturnType<typeof pick>>
-  const run = (task: NodeTask, p: Picked, readOnly = false) => task.call((ctx) => p.method.run(ctx, args, p.verb), undefined, { readOnly })
+  const run = (task: NodeTask, p: Picked) => task.call((ctx) => p.method.run(ctx, args, p.verb))
   const first = await pick(locks.shared)
   const out = { async: first.method.async, attach: first.method.attach }
-  if (!first.method.async && !first.method.requireExclusiveLock) return { ...out, return: await run(locks.shared, first, true) }
+  if (!first.method.async && !first.method.requireExclusiveLock) return { ...out, return: await run(locks.shared, first) }
   // Under the lock the method is picked again: the node's vendor interface may have changed meanwhile.
   if (!first.method.async) return { ...out, return: await locks.withLock(async (task) => run(task, await pick(task))) }
   await locks.spawnLocked(pick, async (task, picked) => {

@@ -8,15 +8,11 @@ import type { NodeRecord } from '../db/repos/nodes.js'
 import type { PortRecord } from '../db/repos/ports.js'
 import type { PortgroupRecord } from '../db/repos/portgroups.js'
 import { ConflictError, ValidationError } from '../domain/errors.js'
+import type { VifAttachRequest } from './api.js'
+import { messageOf } from './failures.js'
+import type { NodeTask } from './node-task.js'
 
 export const TENANT_VIF_KEY = 'tenant_vif_port_id'
-
-/** What a VIF attach names: the VIF, and optionally the port or port group to use (1.67+). */
-export interface VifAttachRequest {
-  id: string
-  port_uuid?: string
-  portgroup_uuid?: string
-}
 
 type PortLike = { kind: 'port'; rec: PortRecord } | { kind: 'portgroup'; rec: PortgroupRecord }
 
@@ -70,50 +66,50 @@ async function pickPortLike(store: Store, node: NodeRecord, req: VifAttachReques
   return free[0]
 }
 
-async function withNodeLock<T>(store: Store, host: string, node: NodeRecord, fn: (n: NodeRecord) => Promise<T>): Promise<T> {
-  const locked = await store.nodes.reserve(node.id, host)
-  if (!locked) {
-    const fresh = await store.nodes.getById(node.id)
-    throw new ConflictError(`Node ${node.uuid} is locked by host ${fresh?.reservation ?? 'another conductor'}, please retry after the current operation is completed.`, { code: 'NODE_LOCKED' })
-  }
+/**
+ * The node's network interface must validate before a VIF is attached (noop and flat do; a broken
+ * setup says why).
+ * @throws ValidationError naming the reason
+ */
+export async function checkNetwork(task: NodeTask): Promise<void> {
   try {
-    return await fn(locked)
-  } finally {
-    await store.nodes.release(node.id, host)
+    task.impl('network').validate(await task.view())
+  } catch (e) {
+    throw new ValidationError(`The network interface of node ${task.uuid} is not usable: ${messageOf(e) || 'validation failed'}.`)
   }
 }
 
-/** Attaches a VIF under the node lock; a VIF id is attached at most once across all nodes. */
-export async function attachVif(store: Store, host: string, node: NodeRecord, req: VifAttachRequest): Promise<void> {
-  await withNodeLock(store, host, node, async (n) => {
-    const elsewhere = await store.database.db
-      .selectFrom('ports').select('uuid').where('internal_info', 'like', `%"${TENANT_VIF_KEY}":${JSON.stringify(req.id)}%`).executeTakeFirst()
-    if (elsewhere) throw new ConflictError(`Unable to attach VIF because VIF ${req.id} is already attached to Ironic Port ${elsewhere.uuid}`, { code: 'VIF_ALREADY_ATTACHED' })
-    const target = await pickPortLike(store, n, req)
-    const internal = { ...target.rec.internal_info, [TENANT_VIF_KEY]: req.id }
-    if (target.kind === 'port') await store.ports.update(target.rec.id, { internal_info: internal })
-    else await store.portgroups.update(target.rec.id, { internal_info: internal })
-  })
+/** Attaches a VIF to the node `task` holds; a VIF id is attached at most once across all nodes. */
+export async function attachVif(task: NodeTask, req: VifAttachRequest): Promise<void> {
+  const store = task.deps.store
+  const n = task.node
+  const elsewhere = await store.database.db
+    .selectFrom('ports').select('uuid').where('internal_info', 'like', `%"${TENANT_VIF_KEY}":${JSON.stringify(req.id)}%`).executeTakeFirst()
+  if (elsewhere) throw new ConflictError(`Unable to attach VIF because VIF ${req.id} is already attached to Ironic Port ${elsewhere.uuid}`, { code: 'VIF_ALREADY_ATTACHED' })
+  const target = await pickPortLike(store, n, req)
+  const internal = { ...target.rec.internal_info, [TENANT_VIF_KEY]: req.id }
+  if (target.kind === 'port') await store.ports.update(target.rec.id, { internal_info: internal })
+  else await store.portgroups.update(target.rec.id, { internal_info: internal })
 }
 
 /**
- * Detaches a VIF under the node lock.
+ * Detaches a VIF from the node `task` holds.
  * @throws ValidationError (VifNotAttached) when no port or port group of the node has it
  */
-export async function detachVif(store: Store, host: string, node: NodeRecord, vifId: string): Promise<void> {
-  await withNodeLock(store, host, node, async (n) => {
-    const { ports, portgroups } = await portLikes(store, n.id)
-    const strip = (o: { internal_info: Record<string, unknown>; extra: Record<string, unknown> }) => {
-      const internal = { ...o.internal_info }
-      delete internal[TENANT_VIF_KEY]
-      const extra = { ...o.extra }
-      if (extra.vif_port_id === vifId) delete extra.vif_port_id
-      return { internal_info: internal, extra }
-    }
-    const g = portgroups.find((x) => vifOf(x) === vifId)
-    if (g) return void (await store.portgroups.update(g.id, strip(g)))
-    const p = ports.find((x) => vifOf(x) === vifId)
-    if (p) return void (await store.ports.update(p.id, strip(p)))
-    throw new ValidationError(`Unable to detach VIF ${vifId} from node ${n.uuid} because it is not attached to it.`, { code: 'VIF_NOT_ATTACHED' })
-  })
+export async function detachVif(task: NodeTask, vifId: string): Promise<void> {
+  const store = task.deps.store
+  const n = task.node
+  const { ports, portgroups } = await portLikes(store, n.id)
+  const strip = (o: { internal_info: Record<string, unknown>; extra: Record<string, unknown> }) => {
+    const internal = { ...o.internal_info }
+    delete internal[TENANT_VIF_KEY]
+    const extra = { ...o.extra }
+    if (extra.vif_port_id === vifId) delete extra.vif_port_id
+    return { internal_info: internal, extra }
+  }
+  const g = portgroups.find((x) => vifOf(x) === vifId)
+  if (g) return void (await store.portgroups.update(g.id, strip(g)))
+  const p = ports.find((x) => vifOf(x) === vifId)
+  if (p) return void (await store.ports.update(p.id, strip(p)))
+  throw new ValidationError(`Unable to detach VIF ${vifId} from node ${n.uuid} because it is not attached to it.`, { code: 'VIF_NOT_ATTACHED' })
 }

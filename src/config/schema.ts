@@ -30,6 +30,8 @@ export const ConductorConfig = Type.Object({
   rescueCallbackTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long a node may sit in "rescue wait" before it fails.' }),
   serviceCallbackTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long a node may sit in "service wait" before it fails.' }),
   softPowerOffTimeoutS: Type.Number({ minimum: 1, default: 600, description: 'Default timeout for soft power off / soft reboot.' }),
+  nodeLockedRetryAttempts: Type.Integer({ minimum: 1, default: 1, description: 'Tries to take a node lock another operation holds before answering 409 "locked" (Ironic\'s node_locked_retry_attempts, default 3 there). 1 answers at once: the real clients retry a 409 themselves; more makes such requests wait up to (attempts - 1) × interval.' }),
+  nodeLockedRetryIntervalS: Type.Number({ minimum: 0, default: 1, description: 'Seconds between tries to take a node lock (Ironic\'s node_locked_retry_interval).' }),
   automatedClean: Type.Boolean({ default: true, description: 'Clean nodes on provide and undeploy (tenant isolation). false skips it for nodes that do not ask for it.' }),
 })
 

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import { ValidationError } from '../domain/errors.js'
@@ -37,6 +38,12 @@ export async function openDatabase(url: string): Promise<Database> {
     const pg = await import('pg')
     const Pool = pg.default.Pool
     const pool = new Pool({ connectionString: url, max: 10 })
+    // The connections not yet closed, so that close() can wait for them.
+    const live = new Set<EventEmitter>()
+    pool.on('connect', (c: EventEmitter) => {
+      live.add(c)
+      c.once('end', () => live.delete(c))
+    })
     // Fail fast with a clear message when the server is not there.
     const client = await pool.connect().catch((e: unknown) => {
       void pool.end()
@@ -44,13 +51,26 @@ export async function openDatabase(url: string): Promise<Database> {
     })
     client.release()
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: mappingDataErrors(pool) }) })
-    return { db, dialect: 'postgres', where: maskUrl(url), close: () => db.destroy() }
+    return { db, dialect: 'postgres', where: maskUrl(url), close: () => closePool(db, live) }
   }
   throw new Error(`unsupported database URL "${maskUrl(url)}": use sqlite:///PATH.db, sqlite::memory: or postgres://USER:PASS@HOST/DB`)
 }
 
 export function maskUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1******@')
+}
+
+/**
+ * Ends the pool and waits until every connection has really closed: pg's Pool.end() resolves as
+ * soon as it has asked its clients to end, before their sockets close, and a server stopped right
+ * after (a test's cluster, a restart) would find them still open. Waits at most 5 s.
+ */
+async function closePool(db: Kysely<Schema>, live: ReadonlySet<EventEmitter>): Promise<void> {
+  const closing = [...live].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve())))
+  await db.destroy()
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([Promise.all(closing), new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000).unref()))])
+  clearTimeout(timer)
 }
 
 /**

@@ -50,7 +50,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles })
   const periodics = new Periodics(conductor)
   await periodics.recover()
-  await store.conductors.register(conductor.hostname, config.conductor.group, conductor.listDrivers().map((d) => d.name))
+  await store.conductors.register(conductor.hostname, config.conductor.group, conductor.deps.drivers.hardwareTypes())
 
   const app = await build({ store, conductor, publicUrl: config.api.publicUrl, bootDir: bootFiles.dir }, { logger: log.child({ component: 'api' }) })
   const address = await app.listen({ host: config.api.host, port: config.api.port })

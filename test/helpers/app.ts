@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import pino from 'pino'
 import type { FastifyInstance } from 'fastify'
 import { openDatabase } from '../../src/db/database.js'
@@ -9,6 +11,9 @@ import { catalogFromRegistry } from '../../src/conductor/driver-catalog.js'
 import { createDriverRegistry } from '../../src/drivers/default-registry.js'
 import { systemClock } from '../../src/common/clock.js'
 import { loadConfig } from '../../src/config/load.js'
+import { serializingConductor, type RpcCalls } from './rpc-serialize.js'
+
+let apps = 0
 
 export interface TestApp {
   app: FastifyInstance
@@ -19,7 +24,9 @@ export interface TestApp {
 
 /**
  * The real API and conductor over an in-memory SQLite database (or `dbUrl`), for inject() tests.
- * Nothing of Ferrum's is mocked.
+ * Nothing of Ferrum's is mocked. With FERRUM_TEST_RPC_SERIALIZE=1 in the environment the API talks
+ * to the conductor through a JSON round trip (test/helpers/rpc-serialize.ts); `conductor` is the
+ * conductor itself either way.
  */
 export async function buildTestApp(opts: { dbUrl?: string; conductor?: Record<string, unknown> } = {}): Promise<TestApp> {
   const database = await openDatabase(opts.dbUrl ?? 'sqlite::memory:')
@@ -28,14 +35,20 @@ export async function buildTestApp(opts: { dbUrl?: string; conductor?: Record<st
   const config = loadConfig({ env: {}, flags: { dataDir: '/nonexistent-test-dir', conductor: { hostname: 'test-conductor', ...opts.conductor } } })
   const log = pino({ level: 'silent' })
   const conductor = new Conductor({ store, drivers: catalogFromRegistry(createDriverRegistry({ enabledHardwareTypes: config.drivers.enabledHardwareTypes })), config: config.conductor, log, clock: systemClock })
-  await store.conductors.register(conductor.hostname, '', conductor.listDrivers().map((d) => d.name))
-  const app = await build({ store, conductor })
+  await store.conductors.register(conductor.hostname, '', conductor.deps.drivers.hardwareTypes())
+  // FERRUM_TEST_RPC_SERIALIZE=1: the API reaches the conductor only through JSON, as over RPC.
+  const calls: RpcCalls = new Map()
+  const serialize = process.env.FERRUM_TEST_RPC_SERIALIZE === '1'
+  const app = await build({ store, conductor: serialize ? serializingConductor(conductor, calls) : conductor })
   return {
     app, store, conductor,
     async close() {
       await app.close()
       await conductor.stop()
       await database.close()
+      // The seam test (test/integration/conductor-rpc-seam.test.ts) checks which calls went through the wrapper.
+      const dir = process.env.FERRUM_TEST_RPC_CALLS_DIR
+      if (serialize && dir) writeFileSync(join(dir, `${process.pid}-${++apps}.json`), JSON.stringify(Object.fromEntries(calls)))
     },
   }
 }

@@ -14,7 +14,7 @@ import type { Query } from '../query.js'
 import { check, checkName, checkTrait, checkUuid } from '../validate.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { ALLOCATION_FIELDS, ALLOCATION_UNSORTABLE, allocationView } from '../views/allocation.js'
-import { allocate, backfill, destroyAllocation } from '../../conductor/allocations.js'
+import { requestContext } from '../context.js'
 import { MAX_LIMIT } from './nodes.js'
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])
@@ -116,12 +116,10 @@ async function createAllocation(deps: AppDeps, req: FastifyRequest, body: Alloca
   }
   let uuid = body.uuid ? checkUuid(body.uuid, 'uuid') : undefined
   if (!uuid && node?.instance_uuid) uuid = node.instance_uuid
-  const created = await deps.store.allocations.create({
-    uuid, name, owner: body.owner ?? null, resource_class: resourceClass, traits, candidate_nodes: candidates, extra: body.extra ?? {},
+  return deps.conductor.createAllocation(requestContext(req), {
+    ...(uuid !== undefined ? { uuid } : {}), name, owner: body.owner ?? null, resource_class: resourceClass, traits, candidate_nodes: candidates, extra: body.extra ?? {},
+    ...(node ? { node: node.uuid } : {}),
   })
-  const engine = { store: deps.store, log: req.log }
-  if (node) return backfill(engine, created, node)
-  return allocate(engine, created)
 }
 
 /** Allocations: create (the node is picked before the answer), list, show, update, delete. */
@@ -168,7 +166,7 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
   app.delete<A>('/v1/allocations/:allocation', async (req, reply) => {
     gate(req)
     const a = await findAllocation(deps, req.params.allocation)
-    await destroyAllocation({ store: deps.store, hostname: deps.conductor.hostname, log: req.log }, a)
+    await deps.conductor.destroyAllocation(requestContext(req), a.uuid)
     void reply.code(204)
   })
 
@@ -186,7 +184,7 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
     const node = await findNode(deps, req, req.params.node)
     const a = await deps.store.allocations.forNode(node.id)
     if (!a) throw new NotFoundError(`Allocation for node ${req.params.node} was not found`, { code: 'ALLOCATION_NOT_FOUND' })
-    await destroyAllocation({ store: deps.store, hostname: deps.conductor.hostname, log: req.log }, a)
+    await deps.conductor.destroyAllocation(requestContext(req), a.uuid)
     void reply.code(204)
   })
 }

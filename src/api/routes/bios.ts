@@ -9,7 +9,7 @@ import { checkFieldNames, need } from '../collection.js'
 import type { FieldTable } from '../collection.js'
 import { qbool, qstr } from '../query.js'
 import type { Query } from '../query.js'
-import { refreshBiosCache } from '../../conductor/bios-cache.js'
+import { requestContext } from '../context.js'
 
 /** BIOS setting fields; the registry ones appeared in 1.74. */
 const BIOS_FIELDS: FieldTable = [
@@ -47,7 +47,7 @@ export function registerBiosRoutes(app: FastifyInstance, deps: AppDeps): void {
       checkFieldNames(req, BIOS_FIELDS, fields)
     } else if (detail) fields = REGISTRY_FIELDS
     const node = await findNode(deps, req, req.params.node)
-    const settings = await refreshBiosCache(deps.conductor, node)
+    const settings = await deps.conductor.biosSettings(requestContext(req), node.uuid)
     const base = baseUrl(req, deps)
     return { bios: settings.map((s) => view(s, base, node.uuid, fields)) }
   })
@@ -55,8 +55,7 @@ export function registerBiosRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { node: string; setting: string } }>('/v1/nodes/:node/bios/:setting', async (req) => {
     gate(req)
     const node = await findNode(deps, req, req.params.node)
-    await refreshBiosCache(deps.conductor, node)
-    const s = await deps.store.bios.get(node.id, req.params.setting)
+    const s = (await deps.conductor.biosSettings(requestContext(req), node.uuid)).find((x) => x.name === req.params.setting)
     if (!s) throw new NotFoundError(`Node ${node.uuid} doesn't have a BIOS setting '${req.params.setting}'`, { code: 'BIOS_SETTING_NOT_FOUND' })
     const fields = allows(req.apiVersion, 'bios_registry') ? REGISTRY_FIELDS : DEFAULT_FIELDS
     return { [s.name]: view(s, baseUrl(req, deps), node.uuid, fields) }

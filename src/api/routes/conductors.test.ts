@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { buildTestApp } from '../../../test/helpers/app.js'
 import type { TestApp } from '../../../test/helpers/app.js'
 import { call } from '../../../test/helpers/api-fixture.js'
+import { NOAUTH_CONTEXT } from '../../domain/request-context.js'
 
 async function withApp(fn: (t: TestApp) => Promise<void>): Promise<void> {
   const t = await buildTestApp()
@@ -31,7 +32,7 @@ test('conductors: list, detail, show, alive from heartbeats', () => withApp(asyn
 
   const detail = await call(t, 'GET', '/v1/conductors?detail=true')
   const me = detail.body.conductors.find((c: { hostname: string }) => c.hostname === t.conductor.hostname)
-  assert.deepEqual(me.drivers, t.conductor.listDrivers().map((d) => d.name))
+  assert.deepEqual(me.drivers, (await t.conductor.listDrivers(NOAUTH_CONTEXT)).map((d) => d.name))
   assert.ok(me.created_at)
   const one = await call(t, 'GET', `/v1/conductors/${t.conductor.hostname}`)
   assert.deepEqual(one.body, me)

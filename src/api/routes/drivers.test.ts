@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { buildTestApp } from '../../../test/helpers/app.js'
 import type { TestApp } from '../../../test/helpers/app.js'
 import { call } from '../../../test/helpers/api-fixture.js'
+import { NOAUTH_CONTEXT } from '../../domain/request-context.js'
 
 async function withApp(fn: (t: TestApp) => Promise<void>): Promise<void> {
   const t = await buildTestApp()
@@ -14,7 +15,7 @@ async function withApp(fn: (t: TestApp) => Promise<void>): Promise<void> {
 }
 
 test('drivers: list, detail, one driver, properties', () => withApp(async (t) => {
-  const names = t.conductor.listDrivers().map((d) => d.name)
+  const names = (await t.conductor.listDrivers(NOAUTH_CONTEXT)).map((d) => d.name)
   assert.ok(names.includes('fake-hardware'))
   const list = await call(t, 'GET', '/v1/drivers')
   assert.equal(list.status, 200)
@@ -28,7 +29,7 @@ test('drivers: list, detail, one driver, properties', () => withApp(async (t) =>
 
   const detail = await call(t, 'GET', '/v1/drivers?detail=true')
   const d = detail.body.drivers.find((x: { name: string }) => x.name === 'fake-hardware')
-  const summary = t.conductor.getDriver('fake-hardware')
+  const summary = await t.conductor.getDriver(NOAUTH_CONTEXT, 'fake-hardware')
   assert.equal(d.default_power_interface, summary.interfaces.power?.default)
   assert.deepEqual(d.enabled_power_interfaces, summary.interfaces.power?.enabled)
   for (const k of ['bios', 'boot', 'console', 'deploy', 'firmware', 'inspect', 'management', 'network', 'raid', 'rescue', 'storage', 'vendor']) {
@@ -42,7 +43,7 @@ test('drivers: list, detail, one driver, properties', () => withApp(async (t) =>
   assert.equal(missing.status, 404)
   assert.match(missing.fault, /no-such-hw/)
   const props = await call(t, 'GET', '/v1/drivers/fake-hardware/properties')
-  assert.deepEqual(props.body, t.conductor.driverProperties('fake-hardware'))
+  assert.deepEqual(props.body, await t.conductor.driverProperties(NOAUTH_CONTEXT, 'fake-hardware'))
   assert.equal((await call(t, 'GET', '/v1/drivers/no-such-hw/properties')).status, 404)
 
   assert.deepEqual((await call(t, 'GET', '/v1/drivers?type=classic')).body, { drivers: [] })

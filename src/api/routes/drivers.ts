@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
+import { requestContext } from '../context.js'
 import { ValidationError } from '../../domain/errors.js'
 import { baseUrl } from '../links.js'
 import { checkFieldNames, need } from '../collection.js'
@@ -36,16 +37,16 @@ export function registerDriverRoutes(app: FastifyInstance, deps: AppDeps): void 
       throw new ValidationError(`"type" filter must be one of "classic" or "dynamic", if specified (got "${type}").`)
     }
     // Ferrum has only hardware types ("dynamic" drivers); classic drivers are long gone from Ironic too.
-    const drivers = type === 'classic' ? [] : deps.conductor.listDrivers()
+    const drivers = type === 'classic' ? [] : await deps.conductor.listDrivers(requestContext(req))
     const base = baseUrl(req, deps)
     return { drivers: drivers.map((d) => driverView(d, base, req.apiVersion, detail, fields)) }
   })
 
   app.get<D>('/v1/drivers/:driver', async (req) => {
     const fields = driverFields(req, req.query as Query)
-    const d = deps.conductor.getDriver(req.params.driver)
+    const d = await deps.conductor.getDriver(requestContext(req), req.params.driver)
     return driverView(d, baseUrl(req, deps), req.apiVersion, true, fields)
   })
 
-  app.get<D>('/v1/drivers/:driver/properties', async (req) => deps.conductor.driverProperties(req.params.driver))
+  app.get<D>('/v1/drivers/:driver/properties', async (req) => deps.conductor.driverProperties(requestContext(req), req.params.driver))
 }

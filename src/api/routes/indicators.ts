@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
+import { requestContext } from '../context.js'
 import { NotAcceptableError, ValidationError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
 import { baseUrl, selfLinks } from '../links.js'
@@ -41,7 +42,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): vo
     needIndicators(req)
     const node = await findNode(deps, req, req.params.node)
     const base = baseUrl(req, deps)
-    const indicators = (await deps.conductor.listIndicators(node)).map((i) => {
+    const indicators = (await deps.conductor.listIndicators(requestContext(req), node.uuid)).map((i) => {
       const id = `${i.name}@${i.component}`
       return {
         name: id,
@@ -58,7 +59,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): vo
     needIndicators(req)
     const { name, component } = parseIndicatorId(req.params.indicator)
     const node = await findNode(deps, req, req.params.node)
-    return { state: await deps.conductor.getIndicatorState(node, component, name) }
+    return { state: await deps.conductor.getIndicatorState(requestContext(req), node.uuid, component, name) }
   })
 
   app.put<PI>('/v1/nodes/:node/management/indicators/:indicator', async (req, reply) => {
@@ -70,7 +71,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): vo
       throw new ValidationError(`"${body.state}" is not an indicator state. Use one of: ${STATES.join(', ')}.`, { code: 'FERRUM_INVALID_INDICATOR_STATE' })
     }
     const node = await findNode(deps, req, req.params.node)
-    await deps.conductor.setIndicatorState(node, component, name, state)
+    await deps.conductor.setIndicatorState(requestContext(req), node.uuid, component, name, state)
     void reply.code(204)
   })
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
+import { requestContext } from '../context.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
 import { INTERFACE_KINDS } from '../../db/repos/nodes.js'
 import { NotAcceptableError, ValidationError } from '../../domain/errors.js'
@@ -82,7 +83,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.get<P>('/v1/nodes/:node/states', async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    const out = statesView(node, req, deps.conductor.queuePosition(node.id))
+    const out = statesView(node, req, await deps.conductor.queuePosition(requestContext(req), node.uuid))
     if (allows(req.apiVersion, 'node_states_links')) out.links = selfLinks(baseUrl(req, deps), `nodes/${node.uuid}/states`)
     return out
   })
@@ -95,7 +96,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     needMinor(req, POWER_TARGET_SINCE_MINOR[body.target], `Power target "${body.target}"`)
     if (body.timeout !== undefined && body.timeout !== null) needMinor(req, POWER_TIMEOUT_SINCE_MINOR, 'A power timeout')
     const node = await findNode(deps, req, req.params.node)
-    await deps.conductor.changePowerState(node, body.target, { timeoutS: body.timeout ?? undefined })
+    await deps.conductor.changePowerState(requestContext(req), node.uuid, body.target, { timeoutS: body.timeout ?? undefined })
     void reply.code(202).header('Location', accepted(req, node))
     return null
   })
@@ -133,14 +134,14 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     const node = await findNode(deps, req, req.params.node)
     const pr: ProvisionRequest = { ...body, verb: body.target, apiMinor: req.apiVersion.minor }
     await applyRunbook(deps, node, pr)
-    await deps.conductor.provision(node, pr)
+    await deps.conductor.provision(requestContext(req), node.uuid, pr)
     void reply.code(202).header('Location', accepted(req, node))
     return null
   })
 
   app.get<P>('/v1/nodes/:node/management/boot_device', async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    return deps.conductor.getBootDevice(node)
+    return deps.conductor.getBootDevice(requestContext(req), node.uuid)
   })
 
   app.put<P>('/v1/nodes/:node/management/boot_device', async (req, reply) => {
@@ -149,13 +150,13 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
       throw new ValidationError(`Invalid boot device "${body.boot_device}". Use one of: ${BOOT_DEVICES.join(', ')}.`)
     }
     const node = await findNode(deps, req, req.params.node)
-    await deps.conductor.setBootDevice(node, body.boot_device, body.persistent ?? false)
+    await deps.conductor.setBootDevice(requestContext(req), node.uuid, body.boot_device, body.persistent ?? false)
     void reply.code(204)
   })
 
   app.get<P>('/v1/nodes/:node/management/boot_device/supported', async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    return { supported_boot_devices: await deps.conductor.getSupportedBootDevices(node) }
+    return { supported_boot_devices: await deps.conductor.getSupportedBootDevices(requestContext(req), node.uuid) }
   })
 
   app.put<P>('/v1/nodes/:node/management/inject_nmi', async (req, reply) => {
@@ -164,13 +165,13 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
       throw new ValidationError('The inject_nmi request takes an empty JSON object as body.')
     }
     const node = await findNode(deps, req, req.params.node)
-    await deps.conductor.injectNmi(node)
+    await deps.conductor.injectNmi(requestContext(req), node.uuid)
     void reply.code(204)
   })
 
   app.get<P>('/v1/nodes/:node/validate', async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    const result = await deps.conductor.validate(node)
+    const result = await deps.conductor.validate(requestContext(req), node.uuid)
     const out: Record<string, unknown> = {}
     const visible: Record<string, Feature | null> = {
       bios: 'bios_interface', boot: null, console: null, deploy: null, firmware: 'firmware_interface', inspect: null,

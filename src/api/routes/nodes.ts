@@ -2,15 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { NodeFilters, NodeRecord, InterfaceKind } from '../../db/repos/nodes.js'
 import { INTERFACE_KINDS, NODE_SORT_KEYS, isUuid } from '../../db/repos/nodes.js'
-import { ConflictError, NotAcceptableError, NotAuthorizedError, NotFoundError, ValidationError } from '../../domain/errors.js'
+import { NotAcceptableError, NotFoundError, ValidationError } from '../../domain/errors.js'
+import { requestContext } from '../context.js'
 import { NodeCreateBody, NodePatchedShape } from '../schemas/node.js'
 import { allows } from '../microversions.js'
 import type { Feature } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { nodeFieldVisible } from '../views/node.js'
 import { initialProvisionState } from '../../domain/provision-states-api.js'
-import { canDeleteNode, DELETE_ALLOWED_STATES } from '../../domain/provision-states.js'
-import type { ProvisionState } from '../../domain/provision-states.js'
 import { check, checkName, checkTrait, checkUuid } from '../validate.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { nextLink, qbool, qfields, qpaging, qstr } from '../query.js'
@@ -146,7 +145,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
     rejectNewerFields(req, Object.keys(body))
     const name = checkName(body.name)
     const traits = (body.traits ?? []).map(checkTrait)
-    const interfaces = deps.conductor.resolveInterfaces(body.driver, requestedInterfaces(body as Record<string, unknown>))
+    const interfaces = await deps.conductor.resolveInterfaces(requestContext(req), body.driver, requestedInterfaces(body as Record<string, unknown>))
     const { chassis_uuid, traits: _t, uuid, ...rest } = body
     const rec: Partial<NodeRecord> & { driver: string } = {
       ...rest,
@@ -201,9 +200,6 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (JSON.stringify(v) !== JSON.stringify(before[k])) (changes as Record<string, unknown>)[k] = v
     }
     if (Object.keys(changes).length === 0) return renderNode(deps, req, node)
-    if (node.reservation !== null) {
-      throw new ConflictError(`Node ${node.uuid} is locked by host ${node.reservation}, please retry after the current operation is completed.`, { code: 'FERRUM_NODE_LOCKED' })
-    }
     if ('name' in changes) changes.name = checkName(changes.name)
     if ('instance_uuid' in changes && changes.instance_uuid !== null) changes.instance_uuid = checkUuid(changes.instance_uuid, 'instance_uuid')
     if ('conductor_group' in changes) changes.conductor_group = String(changes.conductor_group).toLowerCase()
@@ -214,53 +210,24 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
     }
     if (changes.parent_node) changes.parent_node = await parentNodeUuid(deps, changes.parent_node)
     if (changes.maintenance === false) changes.maintenance_reason = null
-    if (node.protected && after.protected !== false) {
-      const touchesInstance = Object.keys(changes).some((k) => k === 'instance_info' || k === 'instance_uuid')
-      if (touchesInstance) throw new NotAuthorizedError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted; unset "protected" first.`, { code: 'NODE_PROTECTED' })
-    }
-    if ((changes.protected === true || (node.protected && changes.protected !== false && 'protected_reason' in changes)) && node.provision_state !== 'active') {
-      throw new ConflictError(`Node ${node.uuid} can only be made protected in the "active" state (it is "${node.provision_state}").`, { code: 'FERRUM_INVALID_STATE' })
-    }
     if (changes.protected === false) changes.protected_reason = null
     if (changes.retired === false) changes.retired_reason = null
-    // Interfaces: a driver change resets interfaces that the new hardware type does not support (or all, with reset_interfaces).
-    const ifaceTouched = INTERFACE_KINDS.some((k) => `${k}_interface` in changes)
-    if ('driver' in changes || ifaceTouched) {
-      const resetAll = qbool(req.query as Query, 'reset_interfaces')
-      if (resetAll !== undefined && !allows(req.apiVersion, 'reset_interfaces')) throw new NotAcceptableError('reset_interfaces requires API version 1.45 or newer.')
+    // reset_interfaces counts only when the driver or an interface changes.
+    const ifaceTouched = 'driver' in changes || INTERFACE_KINDS.some((k) => `${k}_interface` in changes)
+    const resetAll = ifaceTouched ? qbool(req.query as Query, 'reset_interfaces') : undefined
+    if (resetAll !== undefined) {
+      if (!allows(req.apiVersion, 'reset_interfaces')) throw new NotAcceptableError('reset_interfaces requires API version 1.45 or newer.')
       if (resetAll && !('driver' in changes)) throw new ValidationError('reset_interfaces can only be used when the driver is changed.')
-      const requested: Partial<Record<InterfaceKind, string | null>> = {}
-      for (const k of INTERFACE_KINDS) {
-        const key = `${k}_interface`
-        if (key in changes) requested[k] = (changes as Record<string, unknown>)[key] as string | null
-        else if (!('driver' in changes) || resetAll === false) requested[k] = (node as unknown as Record<string, string | null>)[key]
-      }
-      const driver = (changes.driver ?? node.driver) as string
-      const resolved = 'driver' in changes && resetAll !== false
-        ? deps.conductor.resolveInterfaces(driver, Object.fromEntries(Object.entries(requested).filter(([k]) => `${k}_interface` in changes)))
-        : deps.conductor.resolveInterfaces(driver, requested)
-      for (const k of INTERFACE_KINDS) (changes as Record<string, unknown>)[`${k}_interface`] = resolved[k]
     }
-    const updated = await deps.store.nodes.update(node.id, changes)
-    return renderNode(deps, req, updated)
+    // Under the node lock, the conductor checks what depends on the node's state (protected,
+    // interfaces for the hardware type) and writes.
+    await deps.conductor.updateNode(requestContext(req), node.uuid, { changes, ...(resetAll !== undefined ? { resetInterfaces: resetAll } : {}) })
+    return renderNode(deps, req, await deps.store.nodes.getByIdent(node.uuid))
   })
 
   app.delete<{ Params: { node: string } }>('/v1/nodes/:node', async (req, reply) => {
     const node = await findNode(deps, req, req.params.node)
-    if (node.protected) throw new NotAuthorizedError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted; unset "protected" first.`, { code: 'NODE_PROTECTED' })
-    if (node.reservation !== null) {
-      throw new ConflictError(`Node ${node.uuid} is locked by host ${node.reservation}, please retry after the current operation is completed.`, { code: 'FERRUM_NODE_LOCKED' })
-    }
-    if (node.instance_uuid !== null) {
-      throw new ConflictError(`Can not delete node ${node.uuid}: it is associated with instance ${node.instance_uuid}. Undeploy it or remove instance_uuid first.`, { code: 'NODE_ASSOCIATED' })
-    }
-    if (!canDeleteNode(node.provision_state as ProvisionState, { maintenance: node.maintenance })) {
-      throw new ConflictError(
-        `Can not delete node ${node.uuid} while it is in provision state "${node.provision_state}". Valid states are: ${[...DELETE_ALLOWED_STATES, 'available'].join(', ')}; or put the node in maintenance first.`,
-        { code: 'FERRUM_INVALID_STATE' },
-      )
-    }
-    await deps.store.nodes.delete(node.id)
+    await deps.conductor.destroyNode(requestContext(req), node.uuid)
     void reply.code(204)
   })
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
-import { ConflictError, ValidationError } from '../../domain/errors.js'
+import { ValidationError } from '../../domain/errors.js'
+import { requestContext } from '../context.js'
 import { need } from '../collection.js'
 import { findNode } from '../node-lookup.js'
 import { check } from '../validate.js'
@@ -20,19 +21,13 @@ export function registerRaidRoutes(app: FastifyInstance, deps: AppDeps): void {
     const config = empty ? null : check(TargetRaidConfig, body, 'target_raid_config')
     const roots = config?.logical_disks.filter((d) => d.is_root_volume === true).length ?? 0
     if (roots > 1) throw new ValidationError('Only one logical disk can be marked as the root volume (is_root_volume).')
-    const locked = await deps.store.nodes.reserve(node.id, deps.conductor.hostname)
-    if (!locked) throw new ConflictError(`Node ${node.uuid} is locked by host ${node.reservation ?? 'another conductor'}, please retry after the current operation is completed.`, { code: 'NODE_LOCKED' })
-    try {
-      await deps.store.nodes.update(node.id, { target_raid_config: config ?? {} })
-    } finally {
-      await deps.store.nodes.release(node.id, deps.conductor.hostname)
-    }
+    await deps.conductor.setTargetRaidConfig(requestContext(req), node.uuid, config)
     void reply.code(204)
   })
 
   app.get<{ Params: { driver: string } }>('/v1/drivers/:driver/raid/logical_disk_properties', async (req) => {
     need(req, 'raid_config', 'RAID logical disk properties')
-    const d = deps.conductor.getDriver(req.params.driver)
+    const d = await deps.conductor.getDriver(requestContext(req), req.params.driver)
     const raid = d.interfaces.raid?.default ?? null
     if (raid === null || raid === 'no-raid') {
       throw new ValidationError(`Driver ${req.params.driver} does not support RAID (its default raid interface is "${raid ?? 'none'}").`, { code: 'UNSUPPORTED_DRIVER_EXTENSION' })

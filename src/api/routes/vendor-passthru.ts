@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
+import { requestContext } from '../context.js'
 import type { PassthruResult } from '../../conductor/api.js'
 import { ValidationError } from '../../domain/errors.js'
 import { findNode } from '../node-lookup.js'
@@ -56,21 +57,21 @@ function answer(reply: FastifyReply, r: PassthruResult): FastifyReply {
 export function registerVendorPassthruRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { node: string } }>('/v1/nodes/:node/vendor_passthru/methods', async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    return deps.conductor.nodeVendorMethods(node)
+    return deps.conductor.nodeVendorMethods(requestContext(req), node.uuid)
   })
 
-  app.get<{ Params: { driver: string } }>('/v1/drivers/:driver/vendor_passthru/methods', async (req) => deps.conductor.driverVendorMethods(req.params.driver))
+  app.get<{ Params: { driver: string } }>('/v1/drivers/:driver/vendor_passthru/methods', async (req) => deps.conductor.driverVendorMethods(requestContext(req), req.params.driver))
 
   const nodeCall = async (req: FastifyRequest<Call>, reply: FastifyReply) => {
     const method = methodOf(req)
     const args = argsOf(req.body)
     const node = await findNode(deps, req, req.params.node!)
-    return answer(reply, await deps.conductor.nodeVendorPassthru(node, method, req.method, args))
+    return answer(reply, await deps.conductor.nodeVendorPassthru(requestContext(req), node.uuid, method, req.method, args))
   }
   const driverCall = async (req: FastifyRequest<Call>, reply: FastifyReply) => {
     const method = methodOf(req)
     const args = argsOf(req.body)
-    return answer(reply, await deps.conductor.driverVendorPassthru(req.params.driver!, method, req.method, args))
+    return answer(reply, await deps.conductor.driverVendorPassthru(requestContext(req), req.params.driver!, method, req.method, args))
   }
   for (const url of ['/v1/nodes/:node/vendor_passthru', '/v1/nodes/:node/vendor_passthru/:method']) {
     app.route<Call>({ method: [...VERBS], url, handler: nodeCall })

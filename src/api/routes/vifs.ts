@@ -6,8 +6,8 @@ import { allows } from '../microversions.js'
 import { tooNew } from '../collection.js'
 import { findNode } from '../node-lookup.js'
 import { check, checkUuid } from '../validate.js'
-import { attachVif, detachVif, listVifs } from '../../conductor/vifs.js'
-import type { VifAttachRequest } from '../../conductor/vifs.js'
+import type { VifAttachRequest } from '../../conductor/api.js'
+import { requestContext } from '../context.js'
 
 const VifBody = Type.Object(
   {
@@ -27,16 +27,10 @@ function gate(req: FastifyRequest): void {
 export function registerVifRoutes(app: FastifyInstance, deps: AppDeps): void {
   type N = { Params: { node: string } }
 
-  /** The node's network interface must validate (noop and flat do; a broken setup says why). */
-  async function checkNetwork(node: Parameters<AppDeps['conductor']['validate']>[0]): Promise<void> {
-    const v = await deps.conductor.validate(node)
-    if (v.network.result === false) throw new ValidationError(`The network interface of node ${node.uuid} is not usable: ${v.network.reason ?? 'validation failed'}.`)
-  }
-
   app.get<N>('/v1/nodes/:node/vifs', async (req) => {
     gate(req)
     const node = await findNode(deps, req, req.params.node)
-    return { vifs: await listVifs(deps.store, node) }
+    return { vifs: await deps.conductor.listVifs(requestContext(req), node.uuid) }
   })
 
   app.post<N>('/v1/nodes/:node/vifs', async (req, reply) => {
@@ -52,15 +46,14 @@ export function registerVifRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (body.portgroup_uuid !== undefined) r.portgroup_uuid = checkUuid(body.portgroup_uuid, 'portgroup_uuid')
     }
     const node = await findNode(deps, req, req.params.node)
-    await checkNetwork(node)
-    await attachVif(deps.store, deps.conductor.hostname, node, r)
+    await deps.conductor.attachVif(requestContext(req), node.uuid, r)
     void reply.code(204)
   })
 
   app.delete<{ Params: { node: string; vif: string } }>('/v1/nodes/:node/vifs/:vif', async (req, reply) => {
     gate(req)
     const node = await findNode(deps, req, req.params.node)
-    await detachVif(deps.store, deps.conductor.hostname, node, req.params.vif)
+    await deps.conductor.detachVif(requestContext(req), node.uuid, req.params.vif)
     void reply.code(204)
   })
 }

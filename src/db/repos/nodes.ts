@@ -254,14 +254,16 @@ export class NodeRepo {
   }
 
   /**
-   * Takes the node lock: sets reservation to `host` only if nobody holds it. Returns the locked
-   * record, or null when someone else holds it (compare-and-set, same SQL on both engines).
+   * The node lock's compare-and-set: sets reservation to `host` only if nobody holds it. Returns
+   * the locked record, or null when someone else holds it or the node does not exist (same SQL on
+   * both engines). Only the conductor's task manager (src/conductor/task.ts) calls this.
+   * @param node the node's id, or its UUID
    */
-  async reserve(id: number, host: string): Promise<NodeRecord | null> {
+  async reserve(node: number | string, host: string): Promise<NodeRecord | null> {
     const row = await this.db
       .updateTable('nodes')
       .set({ reservation: host })
-      .where('id', '=', id)
+      .where(typeof node === 'number' ? 'id' : 'uuid', '=', node)
       .where('reservation', 'is', null)
       .returningAll()
       .executeTakeFirst()
