@@ -7,7 +7,6 @@ import type { Store } from '../db/store.js'
 import type { AllocationRecord } from '../db/repos/allocations.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import { UPDATE_ALLOWED_STATES } from '../domain/provision-states.js'
-import type { ProvisionState } from '../domain/provision-states.js'
 import { ConflictError, InvalidStateError, NotFoundError } from '../domain/errors.js'
 import type { AllocationCreateRequest } from './api.js'
 import type { TaskManager } from './task.js'
@@ -145,7 +144,7 @@ export async function backfill(deps: AllocationEngineDeps, alloc: AllocationReco
  */
 export function checkDeallocation(node: NodeRecord, alloc: AllocationRecord): void {
   if (node.maintenance) return
-  if (node.target_provision_state && !UPDATE_ALLOWED_STATES.has(node.provision_state as ProvisionState)) {
+  if (node.target_provision_state && !UPDATE_ALLOWED_STATES.has(node.provision_state)) {
     throw new InvalidStateError(
       `Cannot remove allocation ${alloc.uuid} for node ${node.uuid}, because the node is in state ${node.provision_state} where updates are not allowed (and maintenance mode is off).`,
     )

@@ -1,4 +1,5 @@
-import type { NodeRecord, InterfaceKind } from '../db/repos/nodes.js'
+import type { InterfaceKind } from '../domain/interface-kinds.js'
+import type { NodeRecord } from '../db/repos/nodes.js'
 import type { AllocationRecord } from '../db/repos/allocations.js'
 import type { BiosSettingRecord } from '../db/repos/bios.js'
 import type { RequestContext } from '../domain/request-context.js'

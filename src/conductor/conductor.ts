@@ -1,13 +1,13 @@
+import { INTERFACE_KINDS } from '../domain/interface-kinds.js'
 import type { AllocationRecord } from '../db/repos/allocations.js'
 import type { BiosSettingRecord } from '../db/repos/bios.js'
-import { INTERFACE_KINDS } from '../db/repos/nodes.js'
 import type { AllocationCreateRequest, ConductorApi, DriverSummary, IndicatorSummary, InterfaceValidation, NodeUpdate, PassthruMethodInfo, PassthruResult, ProvisionRequest, VifAttachRequest } from './api.js'
 import type { ConductorCore, ConductorDeps } from './conductor-core.js'
 import { driverSummary, driverVendor, resolveInterfaces } from './conductor-drivers.js'
 import { listIndicators, readIndicator, writeIndicator } from './indicators.js'
 import { callDriverMethod, methodsInfo, nodePassthru, pickMethod } from './vendor-passthru.js'
 import type { InterfaceKind } from '../drivers/interface-kinds.js'
-import type { BootDevice } from '../drivers/interfaces/management.js'
+import { BOOT_DEVICE_ALIASES, type BootDevice } from '../drivers/interfaces/management.js'
 import { isPowerTarget, settledPowerState } from '../domain/power-states.js'
 import { FerrumError, ValidationError } from '../domain/errors.js'
 import type { RequestContext } from '../domain/request-context.js'
@@ -99,7 +99,7 @@ export class Conductor implements ConductorApi, ConductorCore {
     await this.tasks.withNodeLock(node, async (task) => {
       const mgmt = task.impl('management')
       const supported = mgmt.getSupportedBootDevices(await task.view())
-      const dev = device === 'uefi http' ? 'uefihttp' : device
+      const dev = BOOT_DEVICE_ALIASES[device] ?? device
       if (!(supported as readonly string[]).includes(dev)) {
         throw new ValidationError(`Boot device "${device}" is not supported by node ${task.uuid}; supported: ${supported.join(', ')}.`)
       }

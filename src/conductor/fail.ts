@@ -3,26 +3,12 @@ import { findTransition, STATE_INFO } from '../domain/provision-states.js'
 import type { ProvisionState } from '../domain/provision-states.js'
 import type { DriverStep, StepPhase } from '../drivers/steps.js'
 import type { NodeTask } from './node-task.js'
+import { currentStep, STEP_FIELD, wipeProgress } from './step-progress.js'
 import { detail, failureCode, messageOf, phaseOf, type FailureCode } from './failures.js'
 
-/** driver_internal_info keys and node fields that hold a phase's step progress. */
-export const STEP_FIELD = { deploy: 'deploy_step', clean: 'clean_step', service: 'service_step' } as const satisfies Record<StepPhase, keyof NodeRecord>
-
-/** The step phase a state belongs to, if any. */
+/** The step phase a state belongs to, if any (see StateInfo.phase). */
 export function phaseOfState(state: ProvisionState): StepPhase | null {
-  if (state === 'deploying' || state === 'wait call-back' || state === 'deploy hold') return 'deploy'
-  if (state === 'cleaning' || state === 'clean wait' || state === 'clean hold') return 'clean'
-  if (state === 'servicing' || state === 'service wait' || state === 'service hold') return 'service'
-  return null
-}
-
-/** Changes that forget a phase's progress (plan, index, requested steps, current step). */
-export function wipeProgress(node: NodeRecord, phase: StepPhase | null): Partial<NodeRecord> {
-  if (phase === null) return {}
-  const dii = { ...node.driver_internal_info }
-  for (const k of [`${phase}_steps`, `${phase}_step_index`, `requested_${phase}_steps`]) delete dii[k]
-  if (phase !== 'deploy') delete dii.disable_ramdisk
-  return { driver_internal_info: dii, [STEP_FIELD[phase]]: null }
+  return STATE_INFO[state].phase ?? null
 }
 
 /** Options of {@link failTask}. */
@@ -67,10 +53,11 @@ export async function failTask(task: NodeTask, e: unknown, opts: FailOptions): P
  * recorded as a warning and does not change the outcome).
  */
 export async function cleanUpAfterFailure(task: NodeTask, to: ProvisionState): Promise<void> {
+  const which = STATE_INFO[to].cleanUp
   try {
-    if (to === 'deploy failed') await task.call((ctx) => task.impl('deploy').cleanUp(ctx))
-    else if (to === 'rescue failed') await task.call((ctx) => task.impl('rescue').cleanUp(ctx))
-    else if (to === 'inspect failed') {
+    if (which === 'deploy') await task.call((ctx) => task.impl('deploy').cleanUp(ctx))
+    else if (which === 'rescue') await task.call((ctx) => task.impl('rescue').cleanUp(ctx))
+    else if (which === 'inspect') {
       const insp = task.impl('inspect')
       if (insp.abort) await task.call((ctx) => insp.abort!(ctx))
     }
@@ -87,14 +74,13 @@ export async function abortParked(task: NodeTask, user?: string): Promise<void> 
   const from = task.state
   const to = findTransition(from, 'abort')![2]
   const phase = phaseOfState(from)
-  const field = phase ? STEP_FIELD[phase] : null
-  const step = field ? (task.node[field] as DriverStep | null) : null
+  const step = phase ? (task.node[STEP_FIELD[phase]] as DriverStep | null) : null
   const changes = wipeProgress(task.node, phase)
   if (STATE_INFO[to].kind !== 'failed') {
     await task.event('abort', { lastError: null, changes })
     return
   }
-  const where = phaseOf(from, step && Object.keys(step).length > 0 ? step : null, phase ? `${phase} step` : undefined)
+  const where = phaseOf(from, currentStep(task.node, phase), phase ? `${phase} step` : undefined)
   const lastError = `${where}: aborted on request${user ? ` by ${user}` : ''}.`
   await task.event('abort', { lastError, detail: detail('ABORTED', where, to, step), changes })
   await cleanUpAfterFailure(task, to)

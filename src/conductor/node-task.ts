@@ -63,7 +63,7 @@ export class NodeTask {
   }
 
   get state(): ProvisionState {
-    return this.node.provision_state as ProvisionState
+    return this.node.provision_state
   }
 
   /**
@@ -86,7 +86,7 @@ export class NodeTask {
     const now = this.deps.clock.now()
     const entered = this.node.provision_updated_at ?? this.node.created_at
     const since = entered ? Date.parse(entered) : null
-    const keepTarget = STATE_INFO[to].stable ? null : ((this.node.target_provision_state as ProvisionState | null) ?? undefined)
+    const keepTarget = STATE_INFO[to].stable ? null : (this.node.target_provision_state ?? undefined)
     const changes: Partial<NodeRecord> = {
       ...opts.changes,
       provision_state: to,

@@ -3,8 +3,9 @@
  * asks for; the conductor applies it under the node lock, checking the rules that depend on the
  * node's current state on the record it just locked, so nothing can change in between.
  */
-import type { NodeRecord, InterfaceKind } from '../db/repos/nodes.js'
-import { INTERFACE_KINDS } from '../db/repos/nodes.js'
+import type { InterfaceKind } from '../domain/interface-kinds.js'
+import { INTERFACE_KINDS } from '../domain/interface-kinds.js'
+import type { NodeRecord } from '../db/repos/nodes.js'
 import { canDeleteNode, DELETE_ALLOWED_STATES } from '../domain/provision-states.js'
 import { ConflictError, NotAuthorizedError } from '../domain/errors.js'
 import type { NodeUpdate } from './api.js'

@@ -1,8 +1,7 @@
+import { INTERFACE_KINDS } from '../domain/interface-kinds.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
-import { INTERFACE_KINDS } from '../db/repos/nodes.js'
 import type { NodeView, PortView } from '../drivers/node-view.js'
 import type { InterfaceKind } from '../drivers/interface-kinds.js'
-import type { ProvisionState } from '../domain/provision-states.js'
 import type { PowerState } from '../domain/power-states.js'
 
 /** The read-only view drivers get of a node. */
@@ -19,8 +18,8 @@ export function toNodeView(n: NodeRecord, traits: readonly string[] = [], ports:
     instanceInfo: n.instance_info,
     instanceUuid: n.instance_uuid,
     interfaces,
-    provisionState: n.provision_state as ProvisionState,
-    targetProvisionState: n.target_provision_state as ProvisionState | null,
+    provisionState: n.provision_state,
+    targetProvisionState: n.target_provision_state,
     powerState: n.power_state as PowerState | null,
     targetPowerState: n.target_power_state as PowerState | null,
     maintenance: n.maintenance,

@@ -1,24 +1,9 @@
 import type { ConductorCore } from './conductor-core.js'
-import { WAIT_STATES } from '../domain/provision-states.js'
-import type { ProvisionState } from '../domain/provision-states.js'
+import { STATE_INFO, WAIT_STATES } from '../domain/provision-states.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import { failTask } from './fail.js'
 import { detail, messageOf } from './failures.js'
 import { recoverNodes, type RecoveryReport } from './recovery.js'
-
-type TimeoutKey = 'deployCallbackTimeoutS' | 'cleanCallbackTimeoutS' | 'inspectWaitTimeoutS' | 'rescueCallbackTimeoutS' | 'serviceCallbackTimeoutS'
-
-/** Wait state → config key of its callback timeout. Hold states wait for a person and never time out. */
-export const WAIT_TIMEOUTS: Readonly<Partial<Record<ProvisionState, TimeoutKey>>> = {
-  'wait call-back': 'deployCallbackTimeoutS',
-  'clean wait': 'cleanCallbackTimeoutS',
-  'inspect wait': 'inspectWaitTimeoutS',
-  'rescue wait': 'rescueCallbackTimeoutS',
-  'service wait': 'serviceCallbackTimeoutS',
-}
-
-/** States the power sync leaves alone: enrolment (credentials unchecked) and agent-driven waits. */
-const POWER_SYNC_SKIPPED: ReadonlySet<string> = new Set(['enroll', ...WAIT_STATES])
 
 /** The fault Ironic sets when the power sync gives up on a BMC. */
 export const POWER_FAILURE = 'power failure'
@@ -86,7 +71,7 @@ export class Periodics {
     const waiting = await store.nodes.list({ provision_states: [...WAIT_STATES], reserved: false, maintenance: false })
     let n = 0
     for (const node of waiting) {
-      const key = WAIT_TIMEOUTS[node.provision_state as ProvisionState]
+      const key = STATE_INFO[node.provision_state].timeout
       if (!key || !node.provision_updated_at) continue
       const limitS = config[key]
       if (now - Date.parse(node.provision_updated_at) < limitS * 1000) continue
@@ -112,7 +97,7 @@ export class Periodics {
     try {
       const { store, config } = this.c.deps
       const nodes = (await store.nodes.list({ reserved: false }))
-        .filter((n) => !POWER_SYNC_SKIPPED.has(n.provision_state) && (!n.maintenance || n.fault === POWER_FAILURE))
+        .filter((n) => STATE_INFO[n.provision_state].powerSync && (!n.maintenance || n.fault === POWER_FAILURE))
       const stats = { checked: nodes.length, changed: 0, failed: 0 }
       let i = 0
       const worker = async () => {

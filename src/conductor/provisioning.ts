@@ -9,14 +9,10 @@ import type { ProvisionState, ProvisionVerb } from '../domain/provision-states.j
 import { ConflictError, InvalidStateError, InvalidStateRequestedError, ValidationError } from '../domain/errors.js'
 import type { ProvisionRequest } from './api.js'
 import type { ConductorCore } from './conductor-core.js'
-import { abortParked, phaseOfState, STEP_FIELD, wipeProgress } from './fail.js'
+import { abortParked, phaseOfState } from './fail.js'
+import { STEP_FIELD, wipeProgress, withRequested, withTeardownFrom } from './step-progress.js'
 import { AbortRequestedError } from './failures.js'
 import { continueFromWait, runWorkflow } from './workflows.js'
-
-/** Working states whose work the `abort` verb may interrupt (a Ferrum extension). */
-const ABORTABLE_WORK: ReadonlySet<ProvisionState> = new Set(['deploying', 'cleaning', 'servicing', 'inspecting', 'rescuing'])
-/** Working states that refuse nodes in maintenance (as Ironic does). */
-const NEEDS_HEALTHY: ReadonlySet<ProvisionState> = new Set(['deploying', 'cleaning', 'inspecting', 'verifying', 'rescuing', 'servicing', 'adopting', 'unrescuing'])
 
 /**
  * Accepts a provision verb: locks the node, checks the verb against the state machine and the
@@ -65,23 +61,22 @@ function accept(node: NodeRecord, state: ProvisionState, verb: ProvisionVerb, ap
 /** The node fields a verb's arguments set, and the stale progress it forgets. */
 function requestChanges(node: NodeRecord, verb: ProvisionVerb, req: ProvisionRequest): Partial<NodeRecord> {
   const changes: Partial<NodeRecord> = {}
-  const phase = verb === 'clean' || verb === 'provide' ? 'clean' : verb === 'service' ? 'service' : ['deploy', 'active', 'rebuild'].includes(verb) ? 'deploy' : null
-  const wiped = wipeProgress(node, phase)
+  const wiped = wipeProgress(node, VERBS[verb].phase ?? null)
   Object.assign(changes, wiped)
-  const dii = { ...(wiped.driver_internal_info ?? node.driver_internal_info) }
+  let dii = wiped.driver_internal_info ?? node.driver_internal_info
   if (req.configdrive !== undefined && req.configdrive !== null) changes.instance_info = { ...node.instance_info, configdrive: req.configdrive }
   if (req.rescue_password !== undefined) changes.instance_info = { ...node.instance_info, rescue_password: req.rescue_password }
-  if (req.clean_steps !== undefined) dii.requested_clean_steps = req.clean_steps
-  if (req.deploy_steps !== undefined) dii.requested_deploy_steps = req.deploy_steps
-  if (req.service_steps !== undefined) dii.requested_service_steps = req.service_steps
-  if (req.disable_ramdisk !== undefined) dii.disable_ramdisk = req.disable_ramdisk
-  if (verb === 'deleted' || verb === 'undeploy') dii.ferrum_teardown_from = node.provision_state
+  if (req.clean_steps !== undefined) dii = withRequested(dii, 'clean', req.clean_steps)
+  if (req.deploy_steps !== undefined) dii = withRequested(dii, 'deploy', req.deploy_steps)
+  if (req.service_steps !== undefined) dii = withRequested(dii, 'service', req.service_steps)
+  if (req.disable_ramdisk !== undefined) dii = { ...dii, disable_ramdisk: req.disable_ramdisk }
+  if (verb === 'deleted' || verb === 'undeploy') dii = withTeardownFrom(dii, node.provision_state)
   changes.driver_internal_info = dii
   return changes
 }
 
 function checkRules(node: NodeRecord, verb: ProvisionVerb, to: ProvisionState): void {
-  if (node.maintenance && NEEDS_HEALTHY.has(to)) {
+  if (node.maintenance && STATE_INFO[to].requiresHealthy) {
     throw new ValidationError(`Node ${node.uuid} is in maintenance mode${node.maintenance_reason ? ` (${node.maintenance_reason})` : ''}; unset maintenance before "${verb}".`, { code: 'NODE_IN_MAINTENANCE' })
   }
   if (node.protected && (verb === 'deleted' || verb === 'undeploy' || verb === 'rebuild')) {
@@ -101,7 +96,7 @@ async function abortRunning(c: ConductorCore, uuid: string, apiMinor?: number): 
   const run = c.workers.get(uuid)!
   const task = run.task
   const state = task.state
-  if (!ABORTABLE_WORK.has(state)) {
+  if (!STATE_INFO[state].abortable) {
     throw new InvalidStateError(invalidActionMessage(state, 'abort', task.node.name ?? task.uuid, apiMinor) + ' The current operation cannot be aborted; wait for it to finish.')
   }
   const phase = phaseOfState(state)

@@ -1,8 +1,7 @@
 import type { ConductorCore } from './conductor-core.js'
 import { STATE_INFO, WORKING_STATES } from '../domain/provision-states.js'
-import type { ProvisionState } from '../domain/provision-states.js'
-import type { DriverStep } from '../drivers/steps.js'
-import { failTask, phaseOfState, STEP_FIELD } from './fail.js'
+import { failTask, phaseOfState } from './fail.js'
+import { currentStep } from './step-progress.js'
 
 /** What a recovery pass did. */
 export interface RecoveryReport {
@@ -27,13 +26,11 @@ export async function recoverNodes(c: ConductorCore): Promise<RecoveryReport> {
   const stuck = await store.nodes.list({ provision_states: [...WORKING_STATES], reserved: false })
   let failed = 0
   for (const n of stuck) {
-    const from = n.provision_state as ProvisionState
+    const from = n.provision_state
     if (!STATE_INFO[from].failState) continue
     try {
       const r = await c.tasks.tryWithNodeLock(n.id, async (task) => {
-        const phase = phaseOfState(from)
-        const raw = phase ? (task.node[STEP_FIELD[phase]] as DriverStep | null) : null
-        const step = raw && Object.keys(raw).length > 0 ? raw : null
+        const step = currentStep(task.node, phaseOfState(from))
         const message = `The conductor ${c.hostname} restarted while the node was "${from}"${step ? ` (step ${step.interface}.${step.step})` : ''}; the operation was interrupted.`
         await failTask(task, new Error(message), { code: 'CONDUCTOR_RESTARTED', step, message })
       })

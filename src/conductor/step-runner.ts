@@ -10,7 +10,8 @@ import { INTERFACE_KINDS } from '../drivers/interface-kinds.js'
 import type { JsonObject } from '../drivers/node-view.js'
 import { ValidationError } from '../domain/errors.js'
 import { AbortRequestedError, type FailureCode } from './failures.js'
-import { failTask, STEP_FIELD } from './fail.js'
+import { failTask } from './fail.js'
+import { clearProgress, readProgress, STEP_FIELD, withIndex, withPlan, type RequestedStep } from './step-progress.js'
 
 /** How long one step call may run before it is cancelled (a waiting step parks instead). */
 const STEP_CALL_TIMEOUT_MS = 30 * 60_000
@@ -29,13 +30,6 @@ function isReserved(s: { interface: string; step: string }): boolean {
 
 function orderSteps(steps: DriverStep[]): DriverStep[] {
   return [...steps].sort((a, b) => b.priority - a.priority || (INTERFACE_ORDER[b.interface] ?? 0) - (INTERFACE_ORDER[a.interface] ?? 0))
-}
-
-interface RequestedStep {
-  interface: InterfaceKind
-  step: string
-  args?: JsonObject
-  priority?: number
 }
 
 /** What ended a run of steps. */
@@ -58,7 +52,7 @@ export interface StepSettings {
 export async function planSteps(task: NodeTask, phase: StepPhase, settings: StepSettings): Promise<DriverStep[]> {
   const node = task.node
   const view = await task.view()
-  const requested = (node.driver_internal_info[`requested_${phase}_steps`] ?? undefined) as RequestedStep[] | undefined
+  const requested = readProgress(node.driver_internal_info, phase).requested
   const offered: DriverStep[] = []
   for (const kind of INTERFACE_KINDS) {
     const impl = task.impl(kind)
@@ -101,7 +95,8 @@ export async function planSteps(task: NodeTask, phase: StepPhase, settings: Step
  */
 export async function runSteps(task: NodeTask, phase: StepPhase, settings: StepSettings): Promise<StepsOutcome> {
   const field = STEP_FIELD[phase]
-  let steps = task.node.driver_internal_info[`${phase}_steps`] as DriverStep[] | undefined
+  const progress = readProgress(task.node.driver_internal_info, phase)
+  let steps = progress.steps
   if (!steps) {
     try {
       steps = await planSteps(task, phase, settings)
@@ -109,17 +104,17 @@ export async function runSteps(task: NodeTask, phase: StepPhase, settings: StepS
       await failTask(task, e, { code: 'STEP_INVALID' })
       return 'failed'
     }
-    await task.save({ driver_internal_info: { ...task.node.driver_internal_info, [`${phase}_steps`]: steps, [`${phase}_step_index`]: 0 } })
+    await task.save({ driver_internal_info: withPlan(task.node.driver_internal_info, phase, steps) })
   }
-  for (let index = Number(task.node.driver_internal_info[`${phase}_step_index`] ?? 0); index < steps.length; index++) {
+  for (let index = progress.steps ? progress.index : 0; index < steps.length; index++) {
     const step = steps[index]
     try {
       if (task.signal.aborted) throw task.signal.reason
       if (task.abortAfterStep) throw new AbortRequestedError()
-      await task.save({ [field]: step, driver_internal_info: { ...task.node.driver_internal_info, [`${phase}_step_index`]: index } })
+      await task.save({ [field]: step, driver_internal_info: withIndex(task.node.driver_internal_info, phase, index) })
       const result = await runOne(task, step)
       if ('wait' in result) {
-        await task.save({ driver_internal_info: { ...task.node.driver_internal_info, [`${phase}_step_index`]: index + 1 } })
+        await task.save({ driver_internal_info: withIndex(task.node.driver_internal_info, phase, index + 1) })
         if (task.abortAfterStep) throw new AbortRequestedError()
         await task.event(result.hold ? 'hold' : 'wait')
         await task.history('step', 'INFO', `${phase} step ${step.interface}.${step.step}: ${result.wait}`)
@@ -135,10 +130,7 @@ export async function runSteps(task: NodeTask, phase: StepPhase, settings: StepS
       return 'failed'
     }
   }
-  const dii = { ...task.node.driver_internal_info }
-  for (const k of [`${phase}_steps`, `${phase}_step_index`, `requested_${phase}_steps`]) delete dii[k]
-  if (phase !== 'deploy') delete dii.disable_ramdisk
-  await task.save({ [field]: null, driver_internal_info: dii })
+  await task.save({ [field]: null, driver_internal_info: clearProgress(task.node.driver_internal_info, phase) })
   return 'done'
 }
 

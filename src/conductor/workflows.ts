@@ -5,6 +5,7 @@
  */
 import type { NodeTask } from './node-task.js'
 import type { ProvisionState } from '../domain/provision-states.js'
+import { clearTeardown, readProgress, teardownFrom } from './step-progress.js'
 import { failTask } from './fail.js'
 import type { FailureCode } from './failures.js'
 import { runSteps, type StepSettings } from './step-runner.js'
@@ -82,7 +83,7 @@ async function inspect(task: NodeTask): Promise<void> {
 
 async function deploy(host: WorkflowHost, task: NodeTask): Promise<void> {
   // A node resuming after a wait already has its plan; prepare only once per deployment.
-  if (!task.node.driver_internal_info.deploy_steps) await task.call((ctx) => task.impl('deploy').prepare(ctx))
+  if (!readProgress(task.node.driver_internal_info, 'deploy').steps) await task.call((ctx) => task.impl('deploy').prepare(ctx))
   if ((await runSteps(task, 'deploy', host.stepSettings)) !== 'done') return
   await task.call((ctx) => task.impl('boot').prepareInstance(ctx))
   await task.call((ctx) => task.impl('power').setPowerState(ctx, 'power on'))
@@ -102,7 +103,7 @@ async function service(host: WorkflowHost, task: NodeTask): Promise<void> {
 }
 
 async function tearDown(host: WorkflowHost, task: NodeTask): Promise<void> {
-  const from = task.node.driver_internal_info.ferrum_teardown_from
+  const from = teardownFrom(task.node.driver_internal_info)
   await task.call((ctx) => task.impl('deploy').tearDown(ctx))
   if (from === 'rescue' || from === 'rescue wait' || from === 'rescue failed' || from === 'unrescue failed') {
     await task.call((ctx) => task.impl('rescue').cleanUp(ctx))
@@ -111,8 +112,7 @@ async function tearDown(host: WorkflowHost, task: NodeTask): Promise<void> {
   await task.call((ctx) => task.impl('power').setPowerState(ctx, 'power off'))
   // The instance's boot setup goes with it (e.g. an instance ISO in virtual media is ejected).
   await task.call((ctx) => task.impl('boot').cleanUpInstance(ctx))
-  const dii = { ...task.node.driver_internal_info }
-  for (const k of ['ferrum_teardown_from', 'deploy_steps', 'deploy_step_index', 'requested_deploy_steps']) delete dii[k]
+  const dii = clearTeardown(task.node.driver_internal_info)
   await task.event('clean', { changes: { power_state: 'power off', instance_info: {}, instance_uuid: null, deploy_step: null, driver_internal_info: dii } })
   await host.admit(task, 'clean', () => guarded(task, 'CLEAN_STEP_FAILED', () => clean(host, task)))
 }

@@ -56,7 +56,7 @@ describe('provision state table invariants', () => {
     const seen = new Set<ProvisionState>(['enroll'])
     const queue: ProvisionState[] = ['enroll']
     while (queue.length > 0) {
-      const s = queue.shift() as ProvisionState
+      const s = queue.shift()!
       for (const [from, , to] of TRANSITIONS) {
         if (from === s && !seen.has(to)) {
           seen.add(to)
@@ -230,5 +230,38 @@ describe('helpers', () => {
     assert.equal(canDeleteNode('available', { maintenance: false, allowDeletingAvailable: false }), false)
     assert.equal(canDeleteNode('active', { maintenance: false }), false)
     assert.equal(canDeleteNode('active', { maintenance: true }), true)
+  })
+})
+
+describe('state metadata', () => {
+  it('gives every wait state a callback timeout and no other state one', () => {
+    for (const s of PROVISION_STATES) assert.equal(STATE_INFO[s].timeout !== undefined, STATE_INFO[s].kind === 'wait', s)
+  })
+
+  it('keeps a phase through its working, wait and hold states', () => {
+    const byPhase = (p: string) => PROVISION_STATES.filter((s) => STATE_INFO[s].phase === p)
+    assert.deepEqual(byPhase('deploy'), ['deploying', 'wait call-back', 'deploy hold'])
+    assert.deepEqual(byPhase('clean'), ['cleaning', 'clean wait', 'clean hold'])
+    assert.deepEqual(byPhase('service'), ['servicing', 'service wait', 'service hold'])
+  })
+
+  it('lets abort interrupt only working states, and skips the power sync in enroll and waits', () => {
+    for (const s of PROVISION_STATES) {
+      if (STATE_INFO[s].abortable) assert.equal(STATE_INFO[s].kind, 'working', s)
+      assert.equal(STATE_INFO[s].powerSync, s !== 'enroll' && STATE_INFO[s].kind !== 'wait', s)
+    }
+    assert.deepEqual(PROVISION_STATES.filter((s) => STATE_INFO[s].abortable), ['inspecting', 'deploying', 'cleaning', 'rescuing', 'servicing'])
+  })
+
+  it('undoes driver preparations only on the way into failure states', () => {
+    const withCleanUp = PROVISION_STATES.filter((s) => STATE_INFO[s].cleanUp)
+    assert.deepEqual(withCleanUp, ['inspect failed', 'deploy failed', 'rescue failed'])
+    for (const s of withCleanUp) assert.equal(STATE_INFO[s].kind, 'failed')
+  })
+
+  it('names the step phase a verb starts afresh', () => {
+    assert.equal(VERBS.provide.phase, 'clean')
+    assert.equal(VERBS.rebuild.phase, 'deploy')
+    assert.equal(VERBS.manage.phase, undefined)
   })
 })

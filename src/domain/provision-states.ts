@@ -48,10 +48,17 @@ export const PROVISION_VERBS = [
 /** A provision verb as sent by API clients. */
 export type ProvisionVerb = (typeof PROVISION_VERBS)[number]
 
+/** The kinds of step list a node can run (deploy, clean and service steps). */
+export const STEP_PHASES = ['deploy', 'clean', 'service'] as const
+/** A step phase. */
+export type StepPhase = (typeof STEP_PHASES)[number]
+
 /** How an API verb maps onto the machine, and the first microversion (1.N, stored as N) accepting it. */
 export interface VerbInfo {
   readonly event: ProvisionEvent
   readonly sinceMinor: number
+  /** The step phase the verb starts afresh (its earlier progress is forgotten), if any. */
+  readonly phase?: StepPhase
 }
 
 /**
@@ -59,21 +66,21 @@ export interface VerbInfo {
  * (the second spelling arrived in 1.73); `unhold` arrived in 1.85 and `service` in 1.87.
  */
 export const VERBS: Readonly<Record<ProvisionVerb, VerbInfo>> = {
-  active: { event: 'deploy', sinceMinor: 1 },
-  rebuild: { event: 'rebuild', sinceMinor: 1 },
+  active: { event: 'deploy', sinceMinor: 1, phase: 'deploy' },
+  rebuild: { event: 'rebuild', sinceMinor: 1, phase: 'deploy' },
   deleted: { event: 'delete', sinceMinor: 1 },
   manage: { event: 'manage', sinceMinor: 4 },
-  provide: { event: 'provide', sinceMinor: 4 },
+  provide: { event: 'provide', sinceMinor: 4, phase: 'clean' },
   inspect: { event: 'inspect', sinceMinor: 6 },
   abort: { event: 'abort', sinceMinor: 13 },
-  clean: { event: 'clean', sinceMinor: 15 },
+  clean: { event: 'clean', sinceMinor: 15, phase: 'clean' },
   adopt: { event: 'adopt', sinceMinor: 17 },
   rescue: { event: 'rescue', sinceMinor: 38 },
   unrescue: { event: 'unrescue', sinceMinor: 38 },
-  deploy: { event: 'deploy', sinceMinor: 73 },
+  deploy: { event: 'deploy', sinceMinor: 73, phase: 'deploy' },
   undeploy: { event: 'delete', sinceMinor: 73 },
   unhold: { event: 'unhold', sinceMinor: 85 },
-  service: { event: 'service', sinceMinor: 87 },
+  service: { event: 'service', sinceMinor: 87, phase: 'service' },
 }
 
 /**
@@ -83,6 +90,13 @@ export const VERBS: Readonly<Record<ProvisionVerb, VerbInfo>> = {
  * operator action.
  */
 export type StateKind = 'stable' | 'working' | 'wait' | 'hold' | 'failed'
+
+/** The conductor setting (seconds) that bounds how long a wait state waits for its callback. */
+export type WaitTimeoutSetting =
+  | 'deployCallbackTimeoutS' | 'cleanCallbackTimeoutS' | 'inspectWaitTimeoutS' | 'rescueCallbackTimeoutS' | 'serviceCallbackTimeoutS'
+
+/** The interface whose preparations are undone when a node fails (or is aborted) into a state. */
+export type FailureCleanUp = 'deploy' | 'rescue' | 'inspect'
 
 /** Metadata of one state. */
 export interface StateInfo {
@@ -98,56 +112,82 @@ export interface StateInfo {
   readonly failState?: ProvisionState
   /** For `wait` states: where a callback timeout sends the node. */
   readonly timeoutState?: ProvisionState
+  /** For `wait` states: the setting bounding the wait. Hold states wait for a person and never time out. */
+  readonly timeout?: WaitTimeoutSetting
+  /** The step phase whose progress (plan, index, current step) a node in this state carries. */
+  readonly phase?: StepPhase
+  /** Working states whose running work the `abort` verb may interrupt (a Ferrum extension). */
+  readonly abortable: boolean
+  /** Entering this state is refused while the node is in maintenance (as Ironic does). */
+  readonly requiresHealthy: boolean
+  /** For failure states: the interface whose preparations are undone on the way in. */
+  readonly cleanUp?: FailureCleanUp
+  /** The periodic power-state sync reads the BMC of nodes in this state (not in enroll or agent waits). */
+  readonly powerSync: boolean
 }
 
-const stable: StateInfo = { kind: 'stable', stable: true }
-const working = (target: ProvisionState, failState: ProvisionState): StateInfo => ({
+interface Extra {
+  readonly phase?: StepPhase
+  readonly abortable?: boolean
+  readonly healthy?: boolean
+}
+const stable: StateInfo = { kind: 'stable', stable: true, abortable: false, requiresHealthy: false, powerSync: true }
+const working = (target: ProvisionState, failState: ProvisionState, x: Extra = {}): StateInfo => ({
   kind: 'working',
   stable: false,
   target,
   failState,
+  phase: x.phase,
+  abortable: x.abortable ?? false,
+  requiresHealthy: x.healthy ?? false,
+  powerSync: true,
 })
-const waiting = (target: ProvisionState, failState: ProvisionState): StateInfo => ({
+const waiting = (target: ProvisionState, failState: ProvisionState, timeout: WaitTimeoutSetting, phase?: StepPhase): StateInfo => ({
   kind: 'wait',
   stable: false,
   target,
   failState,
   timeoutState: failState,
+  timeout,
+  phase,
+  abortable: false,
+  requiresHealthy: false,
+  powerSync: false,
 })
-const held = (target: ProvisionState): StateInfo => ({ kind: 'hold', stable: false, target })
-const failed = (target: ProvisionState): StateInfo => ({ kind: 'failed', stable: false, target })
+const held = (target: ProvisionState, phase: StepPhase): StateInfo => ({ kind: 'hold', stable: false, target, phase, abortable: false, requiresHealthy: false, powerSync: true })
+const failed = (target: ProvisionState, cleanUp?: FailureCleanUp): StateInfo => ({ kind: 'failed', stable: false, target, cleanUp, abortable: false, requiresHealthy: false, powerSync: true })
 
 /** Metadata for every state. */
 export const STATE_INFO: Readonly<Record<ProvisionState, StateInfo>> = {
-  enroll: stable,
-  verifying: working('manageable', 'enroll'),
+  enroll: { ...stable, powerSync: false }, // credentials not checked yet
+  verifying: working('manageable', 'enroll', { healthy: true }),
   manageable: stable,
-  inspecting: working('manageable', 'inspect failed'),
-  'inspect wait': waiting('manageable', 'inspect failed'),
-  'inspect failed': failed('manageable'),
+  inspecting: working('manageable', 'inspect failed', { abortable: true, healthy: true }),
+  'inspect wait': waiting('manageable', 'inspect failed', 'inspectWaitTimeoutS'),
+  'inspect failed': failed('manageable', 'inspect'),
   available: stable,
-  deploying: working('active', 'deploy failed'),
-  'wait call-back': waiting('active', 'deploy failed'),
-  'deploy hold': held('active'),
-  'deploy failed': failed('active'),
+  deploying: working('active', 'deploy failed', { phase: 'deploy', abortable: true, healthy: true }),
+  'wait call-back': waiting('active', 'deploy failed', 'deployCallbackTimeoutS', 'deploy'),
+  'deploy hold': held('active', 'deploy'),
+  'deploy failed': failed('active', 'deploy'),
   active: stable,
   deleting: working('available', 'error'),
-  cleaning: working('available', 'clean failed'),
-  'clean wait': waiting('available', 'clean failed'),
-  'clean hold': held('available'),
+  cleaning: working('available', 'clean failed', { phase: 'clean', abortable: true, healthy: true }),
+  'clean wait': waiting('available', 'clean failed', 'cleanCallbackTimeoutS', 'clean'),
+  'clean hold': held('available', 'clean'),
   'clean failed': failed('available'),
   error: stable,
-  adopting: working('active', 'adopt failed'),
+  adopting: working('active', 'adopt failed', { healthy: true }),
   'adopt failed': failed('active'),
-  rescuing: working('rescue', 'rescue failed'),
-  'rescue wait': waiting('rescue', 'rescue failed'),
+  rescuing: working('rescue', 'rescue failed', { abortable: true, healthy: true }),
+  'rescue wait': waiting('rescue', 'rescue failed', 'rescueCallbackTimeoutS'),
   rescue: stable,
-  'rescue failed': failed('rescue'),
-  unrescuing: working('active', 'unrescue failed'),
+  'rescue failed': failed('rescue', 'rescue'),
+  unrescuing: working('active', 'unrescue failed', { healthy: true }),
   'unrescue failed': failed('active'),
-  servicing: working('active', 'service failed'),
-  'service wait': waiting('active', 'service failed'),
-  'service hold': held('active'),
+  servicing: working('active', 'service failed', { phase: 'service', abortable: true, healthy: true }),
+  'service wait': waiting('active', 'service failed', 'serviceCallbackTimeoutS', 'service'),
+  'service hold': held('active', 'service'),
   'service failed': failed('active'),
 }
 

@@ -4,34 +4,12 @@
  */
 import type { NodeView } from './node-view.js'
 import type { StepProvider } from './steps.js'
+import type { InterfaceKind } from '../domain/interface-kinds.js'
 
-/** Every interface kind, in the order Ironic lists a node's `*_interface` fields. */
-export const INTERFACE_KINDS = [
-  'bios',
-  'boot',
-  'console',
-  'deploy',
-  'firmware',
-  'inspect',
-  'management',
-  'network',
-  'power',
-  'raid',
-  'rescue',
-  'storage',
-  'vendor',
-] as const
-
-/** One interface kind. */
-export type InterfaceKind = (typeof INTERFACE_KINDS)[number]
+export { INTERFACE_KINDS, isInterfaceKind, type InterfaceKind } from '../domain/interface-kinds.js'
 
 /** Kinds every hardware type must provide an implementation for. */
 export const REQUIRED_KINDS: readonly InterfaceKind[] = ['boot', 'deploy', 'management', 'power']
-
-/** True if `value` names an interface kind. */
-export function isInterfaceKind(value: unknown): value is InterfaceKind {
-  return typeof value === 'string' && (INTERFACE_KINDS as readonly string[]).includes(value)
-}
 
 /** What every interface implementation has, whatever its kind. */
 export interface DriverInterface<K extends InterfaceKind = InterfaceKind> extends StepProvider {

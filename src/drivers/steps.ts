@@ -8,10 +8,9 @@ import type { DriverContext } from './driver-context.js'
 import type { InterfaceKind } from './interface-kinds.js'
 import type { JsonObject, NodeView } from './node-view.js'
 
-/** The kinds of step list a node can run. */
-export const STEP_PHASES = ['deploy', 'clean', 'service'] as const
-/** A step phase. */
-export type StepPhase = (typeof STEP_PHASES)[number]
+import type { StepPhase } from '../domain/provision-states.js'
+
+export { STEP_PHASES, type StepPhase } from '../domain/provision-states.js'
 
 /** Describes one argument of a step, as Ironic's `argsinfo`. */
 export interface StepArgInfo {

@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { buildTestApp, faultOf, v } from '../../../test/helpers/app.js'
 import type { TestApp } from '../../../test/helpers/app.js'
+import type { ProvisionState } from '../../domain/provision-states.js'
 import { startPostgres } from '../../../test/helpers/postgres.js'
 
 let t: TestApp
@@ -11,7 +12,7 @@ before(async () => {
 after(async () => t.close())
 
 /** An available, powered-off fake node straight in the DB (allocation only looks at the DB). */
-async function availableNode(t: TestApp, opts: { rc?: string; traits?: string[]; name?: string; state?: string; owner?: string } = {}) {
+async function availableNode(t: TestApp, opts: { rc?: string; traits?: string[]; name?: string; state?: ProvisionState; owner?: string } = {}) {
   const n = await t.store.nodes.create({
     driver: 'fake-hardware', name: opts.name ?? null, provision_state: opts.state ?? 'available', power_state: 'power off',
     resource_class: opts.rc ?? 'gold', owner: opts.owner ?? null,

@@ -1,9 +1,10 @@
+import { API_BOOT_DEVICES } from '../../drivers/interfaces/management.js'
+import { INTERFACE_KINDS } from '../../domain/interface-kinds.js'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import { requestContext } from '../context.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
-import { INTERFACE_KINDS } from '../../db/repos/nodes.js'
 import { NotAcceptableError, ValidationError } from '../../domain/errors.js'
 import { allows, FEATURES } from '../microversions.js'
 import type { Feature } from '../microversions.js'
@@ -16,7 +17,6 @@ import { isPowerTarget, POWER_TARGETS, POWER_TARGET_SINCE_MINOR, POWER_TIMEOUT_S
 import { isProvisionVerb, PROVISION_VERBS } from '../../domain/provision-states.js'
 import { verbSinceMinor } from '../../domain/provision-states-api.js'
 
-const BOOT_DEVICES = ['pxe', 'disk', 'cdrom', 'bios', 'safe', 'wanboot', 'floppy', 'uefi http'] as const
 
 const PowerBody = Type.Object(
   { target: Type.String({ maxLength: 64 }), timeout: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 86400 }), Type.Null()])) },
@@ -146,8 +146,8 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.put<P>('/v1/nodes/:node/management/boot_device', async (req, reply) => {
     const body = check(BootDeviceBody, req.body, 'boot device request')
-    if (!(BOOT_DEVICES as readonly string[]).includes(body.boot_device)) {
-      throw new ValidationError(`Invalid boot device "${body.boot_device}". Use one of: ${BOOT_DEVICES.join(', ')}.`)
+    if (!API_BOOT_DEVICES.includes(body.boot_device)) {
+      throw new ValidationError(`Invalid boot device "${body.boot_device}". Use one of: ${API_BOOT_DEVICES.join(', ')}.`)
     }
     const node = await findNode(deps, req, req.params.node)
     await deps.conductor.setBootDevice(requestContext(req), node.uuid, body.boot_device, body.persistent ?? false)

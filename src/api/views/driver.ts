@@ -1,5 +1,5 @@
+import type { InterfaceKind } from '../../domain/interface-kinds.js'
 import type { DriverSummary } from '../../conductor/api.js'
-import type { InterfaceKind } from '../../db/repos/nodes.js'
 import type { ApiVersion, Feature } from '../microversions.js'
 import type { FieldTable } from '../collection.js'
 import { pickFields } from '../collection.js'

@@ -1,11 +1,10 @@
+import { INTERFACE_KINDS } from '../../domain/interface-kinds.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
-import { INTERFACE_KINDS } from '../../db/repos/nodes.js'
 import { allows } from '../microversions.js'
 import type { ApiVersion, Feature } from '../microversions.js'
 import { selfLinks } from '../links.js'
 import { maskInstanceInfo, maskSecrets } from '../../common/secrets.js'
 import { displayProvisionState } from '../../domain/provision-states-api.js'
-import type { ProvisionState } from '../../domain/provision-states.js'
 
 /** Node fields, each with the feature (microversion) that makes it visible; null = always. */
 export const NODE_FIELDS: ReadonlyArray<readonly [string, Feature | null]> = [
@@ -104,8 +103,8 @@ function fieldValue(n: NodeRecord, ctx: NodeViewContext, f: string): unknown {
     case 'driver_internal_info': return maskSecrets(n.driver_internal_info)
     case 'instance_info': return maskInstanceInfo(n.instance_info)
     // Old microversions see some states under their older names (available as null, inspect wait as inspecting).
-    case 'provision_state': return displayProvisionState(n.provision_state as ProvisionState, ctx.version.minor)
-    case 'target_provision_state': return displayProvisionState(n.target_provision_state as ProvisionState | null, ctx.version.minor)
+    case 'provision_state': return displayProvisionState(n.provision_state, ctx.version.minor)
+    case 'target_provision_state': return displayProvisionState(n.target_provision_state, ctx.version.minor)
     default: return (n as unknown as Record<string, unknown>)[f]
   }
 }

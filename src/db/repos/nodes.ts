@@ -4,85 +4,40 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { NodeTable, Schema } from '../schema.js'
 import { fromBool, fromJson, mapUnique, nowIso, toBool, toBoolOrNull, toJson } from '../codec.js'
 import { NotFoundError } from '../../domain/errors.js'
-
-export const INTERFACE_KINDS = [
-  'bios', 'boot', 'console', 'deploy', 'firmware', 'inspect', 'management',
-  'network', 'power', 'raid', 'rescue', 'storage', 'vendor',
-] as const
-export type InterfaceKind = (typeof INTERFACE_KINDS)[number]
+import type { ProvisionState } from '../../domain/provision-states.js'
 
 type Json = Record<string, unknown>
-
-/** A node as the rest of Ferrum sees it: Ironic's field names, JSON parsed, booleans real. */
-export interface NodeRecord {
-  id: number
-  uuid: string
-  name: string | null
-  chassis_id: number | null
-  instance_uuid: string | null
-  driver: string
-  driver_info: Json
-  driver_internal_info: Json
-  extra: Json
-  instance_info: Json
-  properties: Json
-  power_state: string | null
-  target_power_state: string | null
-  provision_state: string
-  target_provision_state: string | null
-  provision_updated_at: string | null
-  last_error: string | null
-  maintenance: boolean
-  maintenance_reason: string | null
-  fault: string | null
-  console_enabled: boolean
-  reservation: string | null
-  conductor_affinity: number | null
-  conductor_group: string
-  resource_class: string | null
-  bios_interface: string | null
-  boot_interface: string | null
-  console_interface: string | null
-  deploy_interface: string | null
-  firmware_interface: string | null
-  inspect_interface: string | null
-  management_interface: string | null
-  network_interface: string | null
-  power_interface: string | null
-  raid_interface: string | null
-  rescue_interface: string | null
-  storage_interface: string | null
-  vendor_interface: string | null
-  inspection_started_at: string | null
-  inspection_finished_at: string | null
-  clean_step: Json | null
-  deploy_step: Json | null
-  service_step: Json | null
-  raid_config: Json | null
-  target_raid_config: Json | null
-  owner: string | null
-  lessee: string | null
-  allocation_id: number | null
-  description: string | null
-  automated_clean: boolean | null
-  protected: boolean
-  protected_reason: string | null
-  retired: boolean
-  retired_reason: string | null
-  network_data: Json
-  boot_mode: string | null
-  secure_boot: boolean | null
-  shard: string | null
-  parent_node: string | null
-  disable_power_off: boolean
-  created_at: string
-  updated_at: string | null
-}
 
 const JSON_FIELDS = ['driver_info', 'driver_internal_info', 'extra', 'instance_info', 'properties', 'network_data'] as const
 const NULLABLE_JSON_FIELDS = ['clean_step', 'deploy_step', 'service_step', 'raid_config', 'target_raid_config'] as const
 const BOOL_FIELDS = ['maintenance', 'console_enabled', 'protected', 'retired', 'disable_power_off'] as const
 const NULLABLE_BOOL_FIELDS = ['automated_clean', 'secure_boot'] as const
+
+type JsonField = (typeof JSON_FIELDS)[number]
+type NullableJsonField = (typeof NULLABLE_JSON_FIELDS)[number]
+type BoolField = (typeof BOOL_FIELDS)[number]
+type NullableBoolField = (typeof NULLABLE_BOOL_FIELDS)[number]
+type Decoded = JsonField | NullableJsonField | BoolField | NullableBoolField | 'provision_state' | 'target_provision_state'
+
+/**
+ * A node as the rest of Ferrum sees it: the `nodes` row (Ironic's field names) with JSON parsed,
+ * booleans real and the provision states typed. Derived from the table type, so a new column
+ * appears here by itself.
+ */
+export type NodeRecord = {
+  [K in keyof Selectable<NodeTable> as K extends Decoded ? never : K]: Selectable<NodeTable>[K]
+} & {
+  [K in JsonField]: Json
+} & {
+  [K in NullableJsonField]: Json | null
+} & {
+  [K in BoolField]: boolean
+} & {
+  [K in NullableBoolField]: boolean | null
+} & {
+  provision_state: ProvisionState
+  target_provision_state: ProvisionState | null
+}
 
 export function nodeFromRow(row: Selectable<NodeTable>): NodeRecord {
   const out = { ...row } as unknown as Record<string, unknown>

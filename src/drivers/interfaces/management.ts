@@ -7,6 +7,10 @@ import type { NodeView } from '../node-view.js'
 export const BOOT_DEVICES = ['pxe', 'disk', 'cdrom', 'bios', 'safe', 'wanboot', 'iscsiboot', 'floppy', 'uefihttp'] as const
 /** A boot device. */
 export type BootDevice = (typeof BOOT_DEVICES)[number]
+/** Other spellings the API accepts for a boot device. */
+export const BOOT_DEVICE_ALIASES: Readonly<Record<string, BootDevice>> = { 'uefi http': 'uefihttp' }
+/** The boot devices the API accepts: every device and its aliases. */
+export const API_BOOT_DEVICES: readonly string[] = [...BOOT_DEVICES, ...Object.keys(BOOT_DEVICE_ALIASES)]
 
 /** Firmware boot modes. */
 export const BOOT_MODES = ['bios', 'uefi'] as const
