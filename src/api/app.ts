@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { MAX_VERSION, MIN_VERSION, negotiate, versionString } from './microversions.js'
 import type { ApiVersion } from './microversions.js'
 import { errorHandler, ironicErrorBody } from './errors.js'
+import { registerRouteMetadata } from './route-meta.js'
 import { ValidationError } from '../domain/errors.js'
 import type { AppDeps } from './deps.js'
 import { registerRootRoutes } from './routes/root.js'
@@ -68,6 +69,7 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
     void reply.header('OpenStack-API-Version', `baremetal ${v}`)
     void reply.header('Vary', 'X-OpenStack-Ironic-API-Version, OpenStack-API-Version')
   })
+  registerRouteMetadata(app)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(ironicErrorBody(`The resource could not be found: ${req.method} ${req.url.split('?')[0]}.`, 404, 'FERRUM_NO_ROUTE'))

@@ -1,6 +1,7 @@
+import { tooOldError, requireVersion } from './route-meta.js'
 import type { FastifyRequest } from 'fastify'
-import { NotAcceptableError, ValidationError } from '../domain/errors.js'
-import { allows, FEATURES, versionString } from './microversions.js'
+import { ValidationError } from '../domain/errors.js'
+import { allows } from './microversions.js'
 import type { ApiVersion, Feature } from './microversions.js'
 import { qbool, qstr } from './query.js'
 import type { Query } from './query.js'
@@ -15,23 +16,6 @@ import type { Query } from './query.js'
 /** Field name → the feature it appeared with (null = always there), in display order. */
 export type FieldTable = ReadonlyArray<readonly [string, Feature | null]>
 
-/** 406 naming what needs a newer microversion. */
-export function tooNew(req: FastifyRequest, what: string, feature: Feature): NotAcceptableError {
-  return new NotAcceptableError(
-    `${what} requires API version ${versionString(featureMinor(feature))} or newer; the request asked for ${versionString(req.apiVersion)}. Send a higher X-OpenStack-Ironic-API-Version.`,
-    { code: 'API_VERSION_TOO_OLD' },
-  )
-}
-
-function featureMinor(f: Feature): number {
-  return FEATURES[f]
-}
-
-/** Throws 406 unless the request's version has `feature`. */
-export function need(req: FastifyRequest, feature: Feature, what: string): void {
-  if (!allows(req.apiVersion, feature)) throw tooNew(req, what, feature)
-}
-
 /** Whether `field` exists in the table and is visible at `v`. */
 export function fieldVisible(table: FieldTable, field: string, v: ApiVersion): boolean {
   const row = table.find(([f]) => f === field)
@@ -44,7 +28,7 @@ export function checkFieldNames(req: FastifyRequest, table: FieldTable, names: r
   if (unknown.length > 0) throw new ValidationError(`Field(s) "${unknown.join(', ')}" are not valid for this resource.`, { code: 'FERRUM_INVALID_FIELD' })
   for (const n of names) {
     const feature = table.find(([f]) => f === n)![1]
-    if (feature !== null && !allows(req.apiVersion, feature)) throw tooNew(req, `The "${n}" ${what}`, feature)
+    if (feature !== null && !allows(req.apiVersion, feature)) throw tooOldError(req, feature, `The "${n}" ${what}`)
   }
 }
 
@@ -52,7 +36,7 @@ export function checkFieldNames(req: FastifyRequest, table: FieldTable, names: r
 export function parseFields(req: FastifyRequest, q: Query, table: FieldTable): string[] | undefined {
   const raw = qstr(q, 'fields')
   if (raw === undefined) return undefined
-  need(req, 'fields_selector', 'The "fields" query parameter')
+  requireVersion(req, 'fields_selector', 'The "fields" query parameter')
   const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
   checkFieldNames(req, table, names)
   return names
@@ -101,5 +85,5 @@ export function checkSortKey(req: FastifyRequest, q: Query, table: FieldTable, n
   if (key === undefined) return
   if (notSortable.includes(key)) throw new ValidationError(`The sort_key value ${key} is an invalid field for sorting.`)
   const row = table.find(([f]) => f === key)
-  if (row && row[1] !== null && !allows(req.apiVersion, row[1])) throw tooNew(req, `Sorting by "${key}"`, row[1])
+  if (row && row[1] !== null && !allows(req.apiVersion, row[1])) throw tooOldError(req, row[1], `Sorting by "${key}"`)
 }

@@ -1,14 +1,15 @@
+import { tooOldError, requireVersion } from '../route-meta.js'
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { AllocationFilters, AllocationRecord } from '../../db/repos/allocations.js'
 import { ALLOCATION_SORT_KEYS } from '../../db/repos/allocations.js'
-import { FerrumError, NotFoundError, ValidationError } from '../../domain/errors.js'
+import { NotFoundError, ValidationError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { findNode } from '../node-lookup.js'
-import { checkFieldNames, checkSortKey, parseFields, tooNew } from '../collection.js'
+import { checkFieldNames, checkSortKey, parseFields } from '../collection.js'
 import { nextLink, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
 import { check, checkName, checkTrait, checkUuid } from '../validate.js'
@@ -40,14 +41,6 @@ const PatchedShape = Type.Object(
   { additionalProperties: false },
 )
 
-/** 404 for reads, 405 for writes before 1.52 (Ironic hides the resource that way). */
-function gate(req: FastifyRequest): void {
-  if (allows(req.apiVersion, 'allocations')) return
-  const msg = 'The API version does not allow allocations'
-  if (req.method === 'GET') throw new NotFoundError(msg, { code: 'API_VERSION_TOO_OLD' })
-  throw new FerrumError('API_VERSION_TOO_OLD', msg, 405, false)
-}
-
 async function findAllocation(deps: AppDeps, ident: string): Promise<AllocationRecord> {
   return deps.store.allocations.getByIdent(ident)
 }
@@ -73,7 +66,7 @@ async function listAllocations(deps: AppDeps, req: FastifyRequest): Promise<Reco
   }
   const owner = qstr(q, 'owner')
   if (owner !== undefined) {
-    if (!allows(req.apiVersion, 'allocation_owner')) throw tooNew(req, 'The "owner" filter', 'allocation_owner')
+    if (!allows(req.apiVersion, 'allocation_owner')) throw tooOldError(req, 'allocation_owner', 'The "owner" filter')
     f.owner = owner
   }
   const markerIdent = qstr(q, 'marker')
@@ -87,7 +80,7 @@ async function listAllocations(deps: AppDeps, req: FastifyRequest): Promise<Reco
 }
 
 async function createAllocation(deps: AppDeps, req: FastifyRequest, body: AllocationCreateBody): Promise<AllocationRecord> {
-  if (body.owner !== undefined && body.owner !== null && !allows(req.apiVersion, 'allocation_owner')) throw tooNew(req, 'The "owner" field', 'allocation_owner')
+  if (body.owner !== undefined && body.owner !== null && !allows(req.apiVersion, 'allocation_owner')) throw tooOldError(req, 'allocation_owner', 'The "owner" field')
   const name = body.name ? checkName(body.name) : null
   const traits = (body.traits ?? []).map(checkTrait)
   let node = null
@@ -122,18 +115,21 @@ async function createAllocation(deps: AppDeps, req: FastifyRequest, body: Alloca
   })
 }
 
+/** Allocations appeared in 1.52: before that, reads are 404 and writes 405 (as Ironic hides them). */
+const ALLOCATIONS = { config: { since: 'allocations', tooOld: 'hidden', what: 'Allocations' } } as const
+
+const NODE_ALLOCATION = { config: { since: 'allocations', tooOld: 'absent', what: 'The allocation of a node' } } as const
+
 /** Allocations: create (the node is picked before the answer), list, show, update, delete. */
 export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): void {
   type A = { Params: { allocation: string } }
   type N = { Params: { node: string } }
 
-  app.get('/v1/allocations', async (req) => {
-    gate(req)
+  app.get('/v1/allocations', ALLOCATIONS, async (req) => {
     return listAllocations(deps, req)
   })
 
-  app.post('/v1/allocations', async (req, reply) => {
-    gate(req)
+  app.post('/v1/allocations', ALLOCATIONS, async (req, reply) => {
     const body = check(AllocationCreateBody, req.body, 'allocation')
     const a = await createAllocation(deps, req, body)
     const base = baseUrl(req, deps)
@@ -141,16 +137,14 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
     return allocationView(a, base, req.apiVersion)
   })
 
-  app.get<A>('/v1/allocations/:allocation', async (req) => {
-    gate(req)
+  app.get<A>('/v1/allocations/:allocation', ALLOCATIONS, async (req) => {
     const fields = parseFields(req, req.query as Query, ALLOCATION_FIELDS)
     const a = await findAllocation(deps, req.params.allocation)
     return allocationView(a, baseUrl(req, deps), req.apiVersion, fields)
   })
 
-  app.patch<A>('/v1/allocations/:allocation', async (req) => {
-    gate(req)
-    if (!allows(req.apiVersion, 'allocation_update')) throw new FerrumError('API_VERSION_TOO_OLD', 'The API version does not allow updating allocations', 405, false)
+  app.patch<A>('/v1/allocations/:allocation', ALLOCATIONS, async (req) => {
+    requireVersion(req, 'allocation_update', 'Updating an allocation', 'not-allowed')
     const a = await findAllocation(deps, req.params.allocation)
     const readOnly = new Set(ALLOCATION_FIELDS.map(([f]) => f).filter((f) => f !== 'name' && f !== 'extra'))
     const ops = parsePatch(req.body, readOnly)
@@ -163,15 +157,13 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
     return allocationView(updated, baseUrl(req, deps), req.apiVersion)
   })
 
-  app.delete<A>('/v1/allocations/:allocation', async (req, reply) => {
-    gate(req)
+  app.delete<A>('/v1/allocations/:allocation', ALLOCATIONS, async (req, reply) => {
     const a = await findAllocation(deps, req.params.allocation)
     await deps.conductor.destroyAllocation(requestContext(req), a.uuid)
     void reply.code(204)
   })
 
-  app.get<N>('/v1/nodes/:node/allocation', async (req) => {
-    if (!allows(req.apiVersion, 'allocations')) throw new NotFoundError('The API version does not allow allocations', { code: 'API_VERSION_TOO_OLD' })
+  app.get<N>('/v1/nodes/:node/allocation', NODE_ALLOCATION, async (req) => {
     const fields = parseFields(req, req.query as Query, ALLOCATION_FIELDS)
     const node = await findNode(deps, req, req.params.node)
     const a = await deps.store.allocations.forNode(node.id)
@@ -179,8 +171,7 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
     return allocationView(a, baseUrl(req, deps), req.apiVersion, fields)
   })
 
-  app.delete<N>('/v1/nodes/:node/allocation', async (req, reply) => {
-    if (!allows(req.apiVersion, 'allocations')) throw new NotFoundError('The API version does not allow allocations', { code: 'API_VERSION_TOO_OLD' })
+  app.delete<N>('/v1/nodes/:node/allocation', NODE_ALLOCATION, async (req, reply) => {
     const node = await findNode(deps, req, req.params.node)
     const a = await deps.store.allocations.forNode(node.id)
     if (!a) throw new NotFoundError(`Allocation for node ${req.params.node} was not found`, { code: 'ALLOCATION_NOT_FOUND' })

@@ -1,11 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { requireVersion } from '../route-meta.js'
+import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { BiosSettingRecord } from '../../db/repos/bios.js'
 import { NotFoundError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
 import { baseUrl, selfLinks } from '../links.js'
 import { findNode } from '../node-lookup.js'
-import { checkFieldNames, need } from '../collection.js'
+import { checkFieldNames } from '../collection.js'
 import type { FieldTable } from '../collection.js'
 import { qbool, qstr } from '../query.js'
 import type { Query } from '../query.js'
@@ -28,21 +29,18 @@ function view(s: BiosSettingRecord, base: string, nodeUuid: string, fields: read
   return out
 }
 
-function gate(req: FastifyRequest): void {
-  if (!allows(req.apiVersion, 'bios_interface')) throw new NotFoundError('The API version does not allow BIOS settings; use 1.40 or newer.', { code: 'API_VERSION_TOO_OLD' })
-}
-
 /** A node's BIOS settings (1.40+), with the registry fields from 1.74. */
+const BIOS = { config: { since: 'bios_interface', tooOld: 'absent', what: 'BIOS settings' } } as const
+
 export function registerBiosRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get<{ Params: { node: string } }>('/v1/nodes/:node/bios', async (req) => {
-    gate(req)
+  app.get<{ Params: { node: string } }>('/v1/nodes/:node/bios', BIOS, async (req) => {
     const q = req.query as Query
     let fields = DEFAULT_FIELDS
     const detail = qbool(q, 'detail')
-    if (detail !== undefined) need(req, 'bios_registry', 'The "detail" parameter for BIOS settings')
+    if (detail !== undefined) requireVersion(req, 'bios_registry', 'The "detail" parameter for BIOS settings')
     const rawFields = qstr(q, 'fields')
     if (rawFields !== undefined) {
-      need(req, 'bios_registry', 'The "fields" parameter for BIOS settings')
+      requireVersion(req, 'bios_registry', 'The "fields" parameter for BIOS settings')
       fields = rawFields.split(',').map((s) => s.trim()).filter(Boolean)
       checkFieldNames(req, BIOS_FIELDS, fields)
     } else if (detail) fields = REGISTRY_FIELDS
@@ -52,8 +50,7 @@ export function registerBiosRoutes(app: FastifyInstance, deps: AppDeps): void {
     return { bios: settings.map((s) => view(s, base, node.uuid, fields)) }
   })
 
-  app.get<{ Params: { node: string; setting: string } }>('/v1/nodes/:node/bios/:setting', async (req) => {
-    gate(req)
+  app.get<{ Params: { node: string; setting: string } }>('/v1/nodes/:node/bios/:setting', BIOS, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const s = (await deps.conductor.biosSettings(requestContext(req), node.uuid)).find((x) => x.name === req.params.setting)
     if (!s) throw new NotFoundError(`Node ${node.uuid} doesn't have a BIOS setting '${req.params.setting}'`, { code: 'BIOS_SETTING_NOT_FOUND' })

@@ -1,3 +1,4 @@
+import { requireVersion } from '../route-meta.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { ChassisChanges, ChassisRecord } from '../../db/repos/chassis.js'
@@ -10,7 +11,7 @@ import { baseUrl } from '../links.js'
 import { renderNodes } from '../node-lookup.js'
 import { nodeFieldVisible } from '../views/node.js'
 import { MAX_LIMIT } from './nodes.js'
-import { checkSortKey, listFields, need, parseFields } from '../collection.js'
+import { checkSortKey, listFields, parseFields } from '../collection.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { nextLink, qbool, qfields, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
@@ -54,7 +55,7 @@ async function listChassisNodes(deps: AppDeps, req: FastifyRequest, ident: strin
   }
   let fields: string[] | undefined
   if (qstr(q, 'fields') !== undefined) {
-    need(req, 'fields_selector', 'The "fields" query parameter')
+    requireVersion(req, 'fields_selector', 'The "fields" query parameter')
     if (detail) throw new ValidationError('Can not specify ?detail=True and fields in the same request.')
     fields = qfields(q, (f) => nodeFieldVisible(f, req.apiVersion))
   }

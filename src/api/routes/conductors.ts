@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { ConductorRecord } from '../../db/repos/conductors.js'
 import { NotFoundError } from '../../domain/errors.js'
-import { allows } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { checkSortKey, listFields, parseFields } from '../collection.js'
 import { nextLink, qpaging, qstr } from '../query.js'
@@ -11,13 +10,6 @@ import { MAX_LIMIT } from './nodes.js'
 import { CONDUCTOR_DEFAULT_FIELDS, CONDUCTOR_FIELDS, conductorView } from '../views/conductor.js'
 
 const SORT_KEYS = ['id', 'hostname', 'conductor_group', 'created_at', 'updated_at'] as const
-
-/** Conductors appeared in 1.49; before that the paths do not exist (404), as in Ironic. */
-function needConductors(req: FastifyRequest): void {
-  if (!allows(req.apiVersion, 'conductors')) {
-    throw new NotFoundError('The resource could not be found: conductors need API version 1.49 or newer.', { code: 'FERRUM_NO_ROUTE' })
-  }
-}
 
 function conductorNotFound(hostname: string): NotFoundError {
   return new NotFoundError(`Conductor ${hostname} could not be found.`, { code: 'CONDUCTOR_NOT_FOUND' })
@@ -35,9 +27,10 @@ function compare(a: ConductorRecord, b: ConductorRecord, key: (typeof SORT_KEYS)
  * Conductors and whether they are alive. There are few of them, so the list is sorted and
  * paged (marker = hostname) in memory.
  */
+const CONDUCTORS = { config: { since: 'conductors', tooOld: 'absent', what: 'Conductors' } } as const
+
 export function registerConductorRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/v1/conductors', async (req) => {
-    needConductors(req)
+  app.get('/v1/conductors', CONDUCTORS, async (req) => {
     const q = req.query as Query
     const fields = listFields(req, q, CONDUCTOR_FIELDS, CONDUCTOR_DEFAULT_FIELDS, false)
     checkSortKey(req, q, CONDUCTOR_FIELDS, ['alive', 'drivers', 'links'])
@@ -59,8 +52,7 @@ export function registerConductorRoutes(app: FastifyInstance, deps: AppDeps): vo
     return out
   })
 
-  app.get<{ Params: { hostname: string } }>('/v1/conductors/:hostname', async (req) => {
-    needConductors(req)
+  app.get<{ Params: { hostname: string } }>('/v1/conductors/:hostname', CONDUCTORS, async (req) => {
     const fields = parseFields(req, req.query as Query, CONDUCTOR_FIELDS)
     const c = await deps.store.conductors.get(req.params.hostname)
     if (!c) throw conductorNotFound(req.params.hostname)

@@ -2,9 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { DeployTemplateRecord } from '../../db/repos/deploy-templates.js'
 import { DEPLOY_TEMPLATE_SORT_KEYS } from '../../db/repos/deploy-templates.js'
-import { FerrumError, NotFoundError } from '../../domain/errors.js'
-import { allows } from '../microversions.js'
-import type { Feature } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { checkSortKey, listFields, parseFields } from '../collection.js'
 import { nextLink, qpaging, qstr } from '../query.js'
@@ -15,21 +12,13 @@ import { DeployTemplateBody, DeployTemplatePatched, normaliseDeploySteps } from 
 import { DEPLOY_TEMPLATE_DEFAULT_FIELDS, DEPLOY_TEMPLATE_FIELDS, DEPLOY_TEMPLATE_UNSORTABLE, deployTemplateView } from '../views/deploy-template.js'
 import { MAX_LIMIT } from './nodes.js'
 
-/** Before the resource's version: 404 for reads, 405 for writes (as Ironic answers). */
-export function gateResource(req: FastifyRequest, feature: Feature, what: string): void {
-  if (allows(req.apiVersion, feature)) return
-  const msg = `The API version does not allow ${what}`
-  if (req.method === 'GET') throw new NotFoundError(msg, { code: 'API_VERSION_TOO_OLD' })
-  throw new FerrumError('API_VERSION_TOO_OLD', msg, 405, false)
-}
-
 /** Deploy templates: a trait name and the deploy steps that nodes deployed with it run. */
+/** Deploy templates appeared in 1.55: before that, reads are 404 and writes 405. */
+const TEMPLATES = { config: { since: 'deploy_templates', tooOld: 'hidden', what: 'Deploy templates' } } as const
+
 export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps): void {
   type T = { Params: { template: string } }
-  const gate = (req: FastifyRequest) => gateResource(req, 'deploy_templates', 'deploy templates')
-
   const list = (detailPath: boolean) => async (req: FastifyRequest) => {
-    gate(req)
     const q = req.query as Query
     const fields = listFields(req, q, DEPLOY_TEMPLATE_FIELDS, DEPLOY_TEMPLATE_DEFAULT_FIELDS, detailPath)
     checkSortKey(req, q, DEPLOY_TEMPLATE_FIELDS, DEPLOY_TEMPLATE_UNSORTABLE)
@@ -43,11 +32,10 @@ export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps
     if (next) out.next = next
     return out
   }
-  app.get('/v1/deploy_templates', list(false))
-  app.get('/v1/deploy_templates/detail', list(true))
+  app.get('/v1/deploy_templates', TEMPLATES, list(false))
+  app.get('/v1/deploy_templates/detail', TEMPLATES, list(true))
 
-  app.post('/v1/deploy_templates', async (req, reply) => {
-    gate(req)
+  app.post('/v1/deploy_templates', TEMPLATES, async (req, reply) => {
     const body = check(DeployTemplateBody, req.body, 'deploy template')
     const t = await deps.store.deployTemplates.create({
       uuid: body.uuid ? checkUuid(body.uuid, 'uuid') : undefined,
@@ -60,14 +48,12 @@ export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps
     return deployTemplateView(t, base, req.apiVersion)
   })
 
-  app.get<T>('/v1/deploy_templates/:template', async (req) => {
-    gate(req)
+  app.get<T>('/v1/deploy_templates/:template', TEMPLATES, async (req) => {
     const fields = parseFields(req, req.query as Query, DEPLOY_TEMPLATE_FIELDS)
     return deployTemplateView(await deps.store.deployTemplates.getByIdent(req.params.template), baseUrl(req, deps), req.apiVersion, fields)
   })
 
-  app.patch<T>('/v1/deploy_templates/:template', async (req) => {
-    gate(req)
+  app.patch<T>('/v1/deploy_templates/:template', TEMPLATES, async (req) => {
     const t = await deps.store.deployTemplates.getByIdent(req.params.template)
     const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
     const before = { name: t.name, steps: t.steps, extra: t.extra }
@@ -79,8 +65,7 @@ export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps
     return deployTemplateView(updated, baseUrl(req, deps), req.apiVersion)
   })
 
-  app.delete<T>('/v1/deploy_templates/:template', async (req, reply) => {
-    gate(req)
+  app.delete<T>('/v1/deploy_templates/:template', TEMPLATES, async (req, reply) => {
     const t = await deps.store.deployTemplates.getByIdent(req.params.template)
     await deps.store.deployTemplates.delete(t.id)
     void reply.code(204)

@@ -1,9 +1,10 @@
+import { requireVersion } from '../route-meta.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import { requestContext } from '../context.js'
 import { ValidationError } from '../../domain/errors.js'
 import { baseUrl } from '../links.js'
-import { checkFieldNames, need } from '../collection.js'
+import { checkFieldNames } from '../collection.js'
 import { qbool, qstr } from '../query.js'
 import type { Query } from '../query.js'
 import { DRIVER_FIELDS, driverView } from '../views/driver.js'
@@ -12,7 +13,7 @@ import { DRIVER_FIELDS, driverView } from '../views/driver.js'
 function driverFields(req: FastifyRequest, q: Query): string[] | undefined {
   const raw = qstr(q, 'fields')
   if (raw === undefined) return undefined
-  need(req, 'driver_fields_selector', 'The "fields" query parameter on drivers')
+  requireVersion(req, 'driver_fields_selector', 'The "fields" query parameter on drivers')
   const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
   checkFieldNames(req, DRIVER_FIELDS, names)
   return names
@@ -28,8 +29,8 @@ export function registerDriverRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get('/v1/drivers', async (req) => {
     const q = req.query as Query
     const type = qstr(q, 'type')
-    if (type !== undefined) need(req, 'dynamic_drivers', 'The "type" filter')
-    if (qstr(q, 'detail') !== undefined) need(req, 'dynamic_drivers', 'The "detail" query parameter on drivers')
+    if (type !== undefined) requireVersion(req, 'dynamic_drivers', 'The "type" filter')
+    if (qstr(q, 'detail') !== undefined) requireVersion(req, 'dynamic_drivers', 'The "detail" query parameter on drivers')
     const detail = qbool(q, 'detail') ?? false
     const fields = driverFields(req, q)
     if (fields !== undefined && detail) throw new ValidationError('Can not specify ?detail=True and fields in the same request.')

@@ -2,8 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import type { AppDeps } from '../deps.js'
-import { NotFoundError, ValidationError } from '../../domain/errors.js'
-import { allows } from '../microversions.js'
+import { ValidationError } from '../../domain/errors.js'
 import { check, checkUuid } from '../validate.js'
 import { findNode } from '../node-lookup.js'
 
@@ -26,8 +25,7 @@ const EventsBody = Type.Object({ events: Type.Array(NetworkEvent, { minItems: 1 
 
 /** External events (1.54+): checked, logged and accepted; Ferrum has no Neutron to act on them. */
 export function registerEventRoutes(app: FastifyInstance, _deps: AppDeps): void {
-  app.post('/v1/events', async (req, reply) => {
-    if (!allows(req.apiVersion, 'events')) throw new NotFoundError('The API version does not allow events; use 1.54 or newer.', { code: 'API_VERSION_TOO_OLD' })
+  app.post('/v1/events', { config: { since: 'events', tooOld: 'absent', what: 'Events' } } as const, async (req, reply) => {
     const body = check(EventsBody, req.body, 'events')
     for (const e of body.events) {
       checkUuid(e.port_id, 'port_id')
@@ -42,8 +40,7 @@ export function registerEventRoutes(app: FastifyInstance, _deps: AppDeps): void 
 
 /** Shards (1.82+): every shard value of the nodes with how many nodes carry it, largest first. */
 export function registerShardRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/v1/shards', async (req) => {
-    if (!allows(req.apiVersion, 'shards')) throw new NotFoundError('The API version does not allow shards; use 1.82 or newer.', { code: 'API_VERSION_TOO_OLD' })
+  app.get('/v1/shards', { config: { since: 'shards', tooOld: 'absent', what: 'Shards' } } as const, async () => {
     const rows = await deps.store.database.db
       .selectFrom('nodes')
       .select(['shard', sql<number>`count(id)`.as('n')])
@@ -56,8 +53,7 @@ export function registerShardRoutes(app: FastifyInstance, deps: AppDeps): void {
 
 /** Child nodes (1.83+): the UUIDs of the nodes whose parent_node is this node. */
 export function registerChildrenRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get<{ Params: { node: string } }>('/v1/nodes/:node/children', async (req) => {
-    if (!allows(req.apiVersion, 'parent_node')) throw new NotFoundError('The API version does not allow child nodes; use 1.83 or newer.', { code: 'API_VERSION_TOO_OLD' })
+  app.get<{ Params: { node: string } }>('/v1/nodes/:node/children', { config: { since: 'parent_node', tooOld: 'absent', what: 'Child nodes' } } as const, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const rows = await deps.store.database.db.selectFrom('nodes').select('uuid').where('parent_node', 'in', node.name ? [node.uuid, node.name] : [node.uuid]).orderBy('id').execute()
     return { children: rows.map((r) => r.uuid) }

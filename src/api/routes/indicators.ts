@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import { requestContext } from '../context.js'
-import { NotAcceptableError, ValidationError } from '../../domain/errors.js'
-import { allows } from '../microversions.js'
+import { ValidationError } from '../../domain/errors.js'
 import { baseUrl, selfLinks } from '../links.js'
 import { findNode } from '../node-lookup.js'
 import { check } from '../validate.js'
@@ -13,13 +12,6 @@ import { check } from '../validate.js'
 const STATES = ['off', 'on', 'blinking', 'unknown'] as const
 
 const StateBody = Type.Object({ state: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })
-
-/** Indicators arrived in 1.63; older clients get a 406, as for other features newer than their version. */
-function needIndicators(req: FastifyRequest): void {
-  if (!allows(req.apiVersion, 'indicators')) {
-    throw new NotAcceptableError(`Node indicators require API version 1.63 or later; the request asked for 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
-  }
-}
 
 /**
  * Splits Ironic's `<indicator>@<component>` id at the first "@".
@@ -34,12 +26,13 @@ export function parseIndicatorId(id: string): { name: string; component: string 
 }
 
 /** `GET|PUT /v1/nodes/{node}/management/indicators[/{indicator}@{component}]` (1.63). */
+const INDICATORS = { config: { since: 'indicators', tooOld: 'not-acceptable', what: 'Node indicators' } } as const
+
 export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): void {
   type P = { Params: { node: string } }
   type PI = { Params: { node: string; indicator: string } }
 
-  app.get<P>('/v1/nodes/:node/management/indicators', async (req) => {
-    needIndicators(req)
+  app.get<P>('/v1/nodes/:node/management/indicators', INDICATORS, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const base = baseUrl(req, deps)
     const indicators = (await deps.conductor.listIndicators(requestContext(req), node.uuid)).map((i) => {
@@ -55,15 +48,13 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): vo
     return { indicators }
   })
 
-  app.get<PI>('/v1/nodes/:node/management/indicators/:indicator', async (req) => {
-    needIndicators(req)
+  app.get<PI>('/v1/nodes/:node/management/indicators/:indicator', INDICATORS, async (req) => {
     const { name, component } = parseIndicatorId(req.params.indicator)
     const node = await findNode(deps, req, req.params.node)
     return { state: await deps.conductor.getIndicatorState(requestContext(req), node.uuid, component, name) }
   })
 
-  app.put<PI>('/v1/nodes/:node/management/indicators/:indicator', async (req, reply) => {
-    needIndicators(req)
+  app.put<PI>('/v1/nodes/:node/management/indicators/:indicator', INDICATORS, async (req, reply) => {
     const { name, component } = parseIndicatorId(req.params.indicator)
     const body = check(StateBody, req.body, 'indicator state request')
     const state = body.state.toLowerCase()

@@ -1,8 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
-import { NotAcceptableError, NotFoundError, ValidationError } from '../../domain/errors.js'
-import { allows } from '../microversions.js'
-import type { Feature } from '../microversions.js'
+import { NotFoundError, ValidationError } from '../../domain/errors.js'
 import { baseUrl, selfLinks } from '../links.js'
 import { findNode } from '../node-lookup.js'
 import { check, checkTrait } from '../validate.js'
@@ -10,10 +8,6 @@ import { MaintenanceBody, TraitsBody } from '../schemas/node.js'
 import type { HistoryRecord } from '../../db/repos/history.js'
 
 const MAX_TRAITS = 50
-
-function need(req: FastifyRequest, feature: Feature, what: string): void {
-  if (!allows(req.apiVersion, feature)) throw new NotAcceptableError(`${what} requires a newer API version than 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
-}
 
 function historyView(h: HistoryRecord, base: string, nodeUuid: string, detail: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -36,18 +30,20 @@ function historyView(h: HistoryRecord, base: string, nodeUuid: string, detail: b
 }
 
 /** Traits, maintenance and history of a node. */
+const TRAITS = { config: { since: 'traits', tooOld: 'not-acceptable', what: 'Node traits' } } as const
+
+const HISTORY = { config: { since: 'node_history', tooOld: 'not-acceptable', what: 'Node history' } } as const
+
 export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): void {
   type P = { Params: { node: string } }
   type PT = { Params: { node: string; trait: string } }
 
-  app.get<P>('/v1/nodes/:node/traits', async (req) => {
-    need(req, 'traits', 'Node traits')
+  app.get<P>('/v1/nodes/:node/traits', TRAITS, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     return { traits: await deps.store.nodes.traits(node.id) }
   })
 
-  app.put<P>('/v1/nodes/:node/traits', async (req, reply) => {
-    need(req, 'traits', 'Node traits')
+  app.put<P>('/v1/nodes/:node/traits', TRAITS, async (req, reply) => {
     const body = check(TraitsBody, req.body, 'traits request')
     const traits = body.traits.map(checkTrait)
     const node = await findNode(deps, req, req.params.node)
@@ -55,8 +51,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
     void reply.code(204)
   })
 
-  app.put<PT>('/v1/nodes/:node/traits/:trait', async (req, reply) => {
-    need(req, 'traits', 'Node traits')
+  app.put<PT>('/v1/nodes/:node/traits/:trait', TRAITS, async (req, reply) => {
     if (req.body !== undefined && req.body !== null) throw new ValidationError('Adding a single trait takes no request body; the trait is in the URL.')
     const trait = checkTrait(req.params.trait)
     const node = await findNode(deps, req, req.params.node)
@@ -68,15 +63,13 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
     void reply.code(204).header('Location', `${baseUrl(req, deps)}/v1/nodes/${node.uuid}/traits`)
   })
 
-  app.delete<P>('/v1/nodes/:node/traits', async (req, reply) => {
-    need(req, 'traits', 'Node traits')
+  app.delete<P>('/v1/nodes/:node/traits', TRAITS, async (req, reply) => {
     const node = await findNode(deps, req, req.params.node)
     await deps.store.nodes.setTraits(node.id, [])
     void reply.code(204)
   })
 
-  app.delete<PT>('/v1/nodes/:node/traits/:trait', async (req, reply) => {
-    need(req, 'traits', 'Node traits')
+  app.delete<PT>('/v1/nodes/:node/traits/:trait', TRAITS, async (req, reply) => {
     const node = await findNode(deps, req, req.params.node)
     if (!(await deps.store.nodes.removeTrait(node.id, req.params.trait))) {
       throw new NotFoundError(`Node ${node.uuid} doesn't have a trait '${req.params.trait}'.`, { code: 'NODE_TRAIT_NOT_FOUND' })
@@ -99,8 +92,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
     void reply.code(202)
   })
 
-  app.get<P>('/v1/nodes/:node/history', async (req) => {
-    need(req, 'node_history', 'Node history')
+  app.get<P>('/v1/nodes/:node/history', HISTORY, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const q = req.query as Record<string, string | undefined>
     const detail = q.detail !== undefined && ['1', 'true', 't', 'yes', 'on'].includes(q.detail.toLowerCase())
@@ -109,8 +101,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
     return { history: list.map((h) => historyView(h, base, node.uuid, detail)) }
   })
 
-  app.get<{ Params: { node: string; event: string } }>('/v1/nodes/:node/history/:event', async (req) => {
-    need(req, 'node_history', 'Node history')
+  app.get<{ Params: { node: string; event: string } }>('/v1/nodes/:node/history/:event', HISTORY, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const h = await deps.store.history.getByUuid(node.id, req.params.event)
     if (!h) throw new NotFoundError(`Node history record ${req.params.event} could not be found.`, { code: 'NODE_HISTORY_NOT_FOUND' })

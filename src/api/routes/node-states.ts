@@ -1,3 +1,4 @@
+import { requireVersion, requireMinor } from '../route-meta.js'
 import { API_BOOT_DEVICES } from '../../drivers/interfaces/management.js'
 import { INTERFACE_KINDS } from '../../domain/interface-kinds.js'
 import { Type } from '@sinclair/typebox'
@@ -5,8 +6,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import { requestContext } from '../context.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
-import { NotAcceptableError, ValidationError } from '../../domain/errors.js'
-import { allows, FEATURES } from '../microversions.js'
+import { ValidationError } from '../../domain/errors.js'
+import { allows } from '../microversions.js'
 import type { Feature } from '../microversions.js'
 import { baseUrl, selfLinks } from '../links.js'
 import { findNode } from '../node-lookup.js'
@@ -16,7 +17,6 @@ import { applyRunbook } from './runbooks.js'
 import { isPowerTarget, POWER_TARGETS, POWER_TARGET_SINCE_MINOR, POWER_TIMEOUT_SINCE_MINOR } from '../../domain/power-states.js'
 import { isProvisionVerb, PROVISION_VERBS } from '../../domain/provision-states.js'
 import { verbSinceMinor } from '../../domain/provision-states-api.js'
-
 
 const PowerBody = Type.Object(
   { target: Type.String({ maxLength: 64 }), timeout: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 86400 }), Type.Null()])) },
@@ -49,14 +49,6 @@ const BootDeviceBody = Type.Object(
   { boot_device: Type.String({ maxLength: 64 }), persistent: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 )
-
-function need(req: FastifyRequest, feature: Feature, what: string): void {
-  needMinor(req, FEATURES[feature], what)
-}
-
-function needMinor(req: FastifyRequest, minor: number, what: string): void {
-  if (req.apiVersion.minor < minor) throw new NotAcceptableError(`${what} requires a newer API version than 1.${req.apiVersion.minor}.`, { code: 'API_VERSION_TOO_OLD' })
-}
 
 export function statesView(n: NodeRecord, req: FastifyRequest, queuePosition: number | null = null): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -93,8 +85,8 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     if (!isPowerTarget(body.target)) {
       throw new ValidationError(`Invalid power state target "${body.target}". Use one of: ${POWER_TARGETS.join(', ')}.`)
     }
-    needMinor(req, POWER_TARGET_SINCE_MINOR[body.target], `Power target "${body.target}"`)
-    if (body.timeout !== undefined && body.timeout !== null) needMinor(req, POWER_TIMEOUT_SINCE_MINOR, 'A power timeout')
+    requireMinor(req, POWER_TARGET_SINCE_MINOR[body.target], `Power target "${body.target}"`)
+    if (body.timeout !== undefined && body.timeout !== null) requireMinor(req, POWER_TIMEOUT_SINCE_MINOR, 'A power timeout')
     const node = await findNode(deps, req, req.params.node)
     await deps.conductor.changePowerState(requestContext(req), node.uuid, body.target, { timeoutS: body.timeout ?? undefined })
     void reply.code(202).header('Location', accepted(req, node))
@@ -106,18 +98,18 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     if (!isProvisionVerb(body.target)) {
       throw new ValidationError(`"${body.target}" is not a valid provision target. Use one of: ${PROVISION_VERBS.join(', ')}.`)
     }
-    needMinor(req, verbSinceMinor(body.target), `The "${body.target}" provision action`)
+    requireMinor(req, verbSinceMinor(body.target), `The "${body.target}" provision action`)
     if (body.configdrive !== undefined && body.configdrive !== null) {
       if (!['active', 'rebuild', 'deploy'].includes(body.target)) throw new ValidationError('A config drive can only be passed with the "active", "deploy" or "rebuild" actions.')
-      if (body.target === 'rebuild') need(req, 'rebuild_configdrive', 'A config drive with "rebuild"')
-      if (typeof body.configdrive === 'object') need(req, 'build_configdrive', 'A config drive given as a JSON object')
+      if (body.target === 'rebuild') requireVersion(req, 'rebuild_configdrive', 'A config drive with "rebuild"')
+      if (typeof body.configdrive === 'object') requireVersion(req, 'build_configdrive', 'A config drive given as a JSON object')
     }
     if (body.clean_steps !== undefined && body.target !== 'clean') throw new ValidationError('"clean_steps" is only valid for the "clean" action.')
     if (body.target === 'clean' && body.clean_steps === undefined && body.runbook === undefined) {
       throw new ValidationError('"clean_steps" is required for the "clean" action (a list of {"interface": …, "step": …, "args": {…}}).')
     }
     if (body.deploy_steps !== undefined) {
-      need(req, 'deploy_steps_provision', '"deploy_steps"')
+      requireVersion(req, 'deploy_steps_provision', '"deploy_steps"')
       if (!['active', 'rebuild', 'deploy'].includes(body.target)) throw new ValidationError('"deploy_steps" is only valid for the "active", "deploy" and "rebuild" actions.')
     }
     if (body.service_steps !== undefined && body.target !== 'service') throw new ValidationError('"service_steps" is only valid for the "service" action.')
@@ -127,10 +119,10 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     if (body.rescue_password !== undefined && body.target !== 'rescue') throw new ValidationError('"rescue_password" is only valid for the "rescue" action.')
     if (body.target === 'rescue' && body.rescue_password === undefined) throw new ValidationError('"rescue_password" is required for the "rescue" action.')
     if (body.disable_ramdisk !== undefined) {
-      need(req, 'disable_ramdisk', '"disable_ramdisk"')
+      requireVersion(req, 'disable_ramdisk', '"disable_ramdisk"')
       if (!['clean', 'service'].includes(body.target)) throw new ValidationError('"disable_ramdisk" is only valid for the "clean" and "service" actions.')
     }
-    if (body.runbook !== undefined) need(req, 'runbooks', '"runbook"')
+    if (body.runbook !== undefined) requireVersion(req, 'runbooks', '"runbook"')
     const node = await findNode(deps, req, req.params.node)
     const pr: ProvisionRequest = { ...body, verb: body.target, apiMinor: req.apiVersion.minor }
     await applyRunbook(deps, node, pr)
@@ -159,8 +151,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     return { supported_boot_devices: await deps.conductor.getSupportedBootDevices(requestContext(req), node.uuid) }
   })
 
-  app.put<P>('/v1/nodes/:node/management/inject_nmi', async (req, reply) => {
-    need(req, 'inject_nmi', 'Injecting an NMI')
+  app.put<P>('/v1/nodes/:node/management/inject_nmi', { config: { since: 'inject_nmi', tooOld: 'not-acceptable', what: 'Injecting an NMI' } } as const, async (req, reply) => {
     if (req.body !== undefined && req.body !== null && (typeof req.body !== 'object' || Array.isArray(req.body) || Object.keys(req.body).length > 0)) {
       throw new ValidationError('The inject_nmi request takes an empty JSON object as body.')
     }

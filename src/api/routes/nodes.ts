@@ -1,3 +1,4 @@
+import { tooOldError } from '../route-meta.js'
 import type { InterfaceKind } from '../../domain/interface-kinds.js'
 import { INTERFACE_KINDS } from '../../domain/interface-kinds.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -20,7 +21,6 @@ import { chassisIdFor, findNode, renderNode, renderNodes } from '../node-lookup.
 
 export const MAX_LIMIT = 1000
 
-
 /** Fields a JSON Patch may not touch (changed only by the conductor or dedicated endpoints). */
 const READ_ONLY = new Set([
   'id', 'uuid', 'created_at', 'updated_at', 'links', 'ports', 'portgroups', 'states', 'volume',
@@ -35,7 +35,7 @@ function rejectNewerFields(req: FastifyRequest, fields: Iterable<string>): void 
   for (const f of fields) {
     if (f === 'uuid' || f === 'driver') continue
     if (!nodeFieldVisible(f, req.apiVersion)) {
-      throw new NotAcceptableError(`The "${f}" field requires a newer API version than ${`1.${req.apiVersion.minor}`}; send a higher X-OpenStack-Ironic-API-Version.`, { code: 'API_VERSION_TOO_OLD' })
+      throw tooOldError(req, null, `The "${f}" field`)
     }
   }
 }
@@ -55,7 +55,7 @@ function parseFilters(req: FastifyRequest, q: Query): NodeFilters {
   const gate = (key: string, feature: Feature | null) => {
     const v = qstr(q, key)
     if (v !== undefined && feature !== null && !allows(req.apiVersion, feature)) {
-      throw new NotAcceptableError(`The "${key}" filter requires a newer API version.`, { code: 'API_VERSION_TOO_OLD' })
+      throw tooOldError(req, feature, `The "${key}" filter`)
     }
     return v
   }

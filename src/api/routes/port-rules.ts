@@ -1,3 +1,4 @@
+import { tooOldError } from '../route-meta.js'
 import type { FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
@@ -6,7 +7,7 @@ import type { PortChanges, PortRecord } from '../../db/repos/ports.js'
 import type { PortgroupRecord } from '../../db/repos/portgroups.js'
 import { ConflictError, InvalidStateError, NodeLockedError, NotFoundError, ValidationError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
-import { checkFieldNames, tooNew } from '../collection.js'
+import { checkFieldNames } from '../collection.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { check, checkName, checkUuid } from '../validate.js'
 import { boolLike, checkLocalLink, checkSmartNicLink, normaliseMac, PORT_PATCHABLE, PortPatchedShape } from '../schemas/port.js'
@@ -34,8 +35,8 @@ export async function findPortgroup(deps: AppDeps, _req: FastifyRequest, ident: 
 export function rejectNewerPortFields(req: FastifyRequest, fields: readonly string[], link: unknown): void {
   checkFieldNames(req, PORT_FIELDS, fields.filter((f) => PORT_FIELDS.some(([n]) => n === f)), 'field')
   if (link !== null && typeof link === 'object') {
-    if ('network_type' in link && !allows(req.apiVersion, 'local_link_network_type')) throw tooNew(req, 'local_link_connection.network_type', 'local_link_network_type')
-    if (Object.keys(link).some((k) => k.startsWith('vtep-')) && !allows(req.apiVersion, 'ovn_vtep')) throw tooNew(req, 'OVN VTEP switches in local_link_connection', 'ovn_vtep')
+    if ('network_type' in link && !allows(req.apiVersion, 'local_link_network_type')) throw tooOldError(req, 'local_link_network_type', 'local_link_connection.network_type')
+    if (Object.keys(link).some((k) => k.startsWith('vtep-')) && !allows(req.apiVersion, 'ovn_vtep')) throw tooOldError(req, 'ovn_vtep', 'OVN VTEP switches in local_link_connection')
   }
 }
 

@@ -1,3 +1,4 @@
+import { tooOldError } from '../route-meta.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { PortgroupChanges, PortgroupFilters, PortgroupRecord } from '../../db/repos/portgroups.js'
@@ -7,7 +8,7 @@ import { allows } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { findNode } from '../node-lookup.js'
 import { MAX_LIMIT } from './nodes.js'
-import { checkSortKey, listFields, parseFields, tooNew } from '../collection.js'
+import { checkSortKey, listFields, parseFields } from '../collection.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { nextLink, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
@@ -19,18 +20,11 @@ import { assertUnlocked, bodyNode, CONNECTIVITY_UPDATE_STATES, findPortgroup } f
 
 const READ_ONLY = new Set(['id', 'uuid', 'created_at', 'updated_at', 'links', 'ports', 'internal_info', 'node_id'])
 
-/** Port groups appeared in 1.23; before that the paths do not exist (404), as in Ironic. */
-function needPortgroups(req: FastifyRequest, feature: 'portgroups' | 'portgroup_subcontrollers' = 'portgroups'): void {
-  if (!allows(req.apiVersion, feature)) {
-    throw new NotFoundError(`The resource could not be found: port groups need API version ${feature === 'portgroups' ? '1.23' : '1.24'} or newer.`, { code: 'FERRUM_NO_ROUTE' })
-  }
-}
-
 /** mode and properties need 1.26 when given a value (as Ironic checks). */
 function rejectModeProperties(req: FastifyRequest, mode: unknown, properties: unknown): void {
   const given = (v: unknown) => v !== undefined && v !== null && v !== '' && !(typeof v === 'object' && Object.keys(v).length === 0)
   if ((given(mode) || given(properties)) && !allows(req.apiVersion, 'portgroup_mode_properties')) {
-    throw tooNew(req, 'The "mode" and "properties" fields', 'portgroup_mode_properties')
+    throw tooOldError(req, 'portgroup_mode_properties', 'The "mode" and "properties" fields')
   }
 }
 
@@ -68,7 +62,7 @@ async function patchPortgroup(deps: AppDeps, req: FastifyRequest, pg: PortgroupR
   for (const o of ops) {
     const top = o.path.split('/')[1]
     if (!(PORTGROUP_PATCHABLE as readonly string[]).includes(top)) throw new ValidationError(`Cannot patch /${top}. Only the following can be updated: ${PORTGROUP_PATCHABLE.join(', ')}.`)
-    if ((top === 'mode' || top === 'properties') && !allows(req.apiVersion, 'portgroup_mode_properties')) throw tooNew(req, `The "${top}" field`, 'portgroup_mode_properties')
+    if ((top === 'mode' || top === 'properties') && !allows(req.apiVersion, 'portgroup_mode_properties')) throw tooOldError(req, 'portgroup_mode_properties', `The "${top}" field`)
     if (o.op === 'remove' && o.path === '/mode') throw new ValidationError("'mode' is a mandatory attribute and can not be removed.")
   }
   const before: Record<string, unknown> = {
@@ -121,36 +115,34 @@ async function patchPortgroup(deps: AppDeps, req: FastifyRequest, pg: PortgroupR
   return deps.store.portgroups.update(pg.id, changes)
 }
 
+const PORTGROUPS = { config: { since: 'portgroups', tooOld: 'absent', what: 'Port groups' } } as const
+
+const NODE_PORTGROUPS = { config: { since: 'portgroup_subcontrollers', tooOld: 'absent', what: 'Port groups of a node' } } as const
+
 export function registerPortgroupRoutes(app: FastifyInstance, deps: AppDeps): void {
   type N = { Params: { node: string } }
   type G = { Params: { portgroup: string } }
 
-  app.get('/v1/portgroups', async (req) => {
-    needPortgroups(req)
+  app.get('/v1/portgroups', PORTGROUPS, async (req) => {
     return listPortgroups(deps, req, 'portgroups', false)
   })
-  app.get('/v1/portgroups/detail', async (req) => {
-    needPortgroups(req)
+  app.get('/v1/portgroups/detail', PORTGROUPS, async (req) => {
     return listPortgroups(deps, req, 'portgroups/detail', true)
   })
-  app.get<N>('/v1/nodes/:node/portgroups', async (req) => {
-    needPortgroups(req, 'portgroup_subcontrollers')
+  app.get<N>('/v1/nodes/:node/portgroups', NODE_PORTGROUPS, async (req) => {
     return listPortgroups(deps, req, `nodes/${req.params.node}/portgroups`, false, req.params.node)
   })
-  app.get<N>('/v1/nodes/:node/portgroups/detail', async (req) => {
-    needPortgroups(req, 'portgroup_subcontrollers')
+  app.get<N>('/v1/nodes/:node/portgroups/detail', NODE_PORTGROUPS, async (req) => {
     return listPortgroups(deps, req, `nodes/${req.params.node}/portgroups/detail`, true, req.params.node)
   })
 
-  app.get<G>('/v1/portgroups/:portgroup', async (req) => {
-    needPortgroups(req)
+  app.get<G>('/v1/portgroups/:portgroup', PORTGROUPS, async (req) => {
     const fields = parseFields(req, req.query as Query, PORTGROUP_FIELDS)
     const pg = await findPortgroup(deps, req, req.params.portgroup)
     return portgroupView(pg, baseUrl(req, deps), req.apiVersion, fields)
   })
 
-  app.post('/v1/portgroups', { schema: { body: PortgroupCreateBody } }, async (req, reply) => {
-    needPortgroups(req)
+  app.post('/v1/portgroups', { ...PORTGROUPS, schema: { body: PortgroupCreateBody } }, async (req, reply) => {
     const body = req.body as PortgroupCreateBody
     const node = await bodyNode(deps, body.node_uuid)
     rejectModeProperties(req, body.mode, body.properties)
@@ -168,14 +160,12 @@ export function registerPortgroupRoutes(app: FastifyInstance, deps: AppDeps): vo
     return portgroupView(pg, baseUrl(req, deps), req.apiVersion)
   })
 
-  app.patch<G>('/v1/portgroups/:portgroup', async (req) => {
-    needPortgroups(req)
+  app.patch<G>('/v1/portgroups/:portgroup', PORTGROUPS, async (req) => {
     const pg = await findPortgroup(deps, req, req.params.portgroup)
     return portgroupView(await patchPortgroup(deps, req, pg), baseUrl(req, deps), req.apiVersion)
   })
 
-  app.delete<G>('/v1/portgroups/:portgroup', async (req, reply) => {
-    needPortgroups(req)
+  app.delete<G>('/v1/portgroups/:portgroup', PORTGROUPS, async (req, reply) => {
     const pg = await findPortgroup(deps, req, req.params.portgroup)
     const node = await deps.store.nodes.getById(pg.node_id)
     if (node) assertUnlocked(node)

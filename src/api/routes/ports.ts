@@ -1,3 +1,4 @@
+import { requireVersion } from '../route-meta.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { PortFilters, PortRecord } from '../../db/repos/ports.js'
@@ -5,11 +6,10 @@ import { PORT_SORT_KEYS } from '../../db/repos/ports.js'
 import { isUuid } from '../../db/repos/nodes.js'
 import type { PortgroupRecord } from '../../db/repos/portgroups.js'
 import { ConflictError, NotAuthorizedError, NotFoundError, ValidationError } from '../../domain/errors.js'
-import { allows } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { findNode } from '../node-lookup.js'
 import { MAX_LIMIT } from './nodes.js'
-import { checkSortKey, listFields, need, parseFields } from '../collection.js'
+import { checkSortKey, listFields, parseFields } from '../collection.js'
 import { nextLink, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
 import { checkName, checkUuid } from '../validate.js'
@@ -35,12 +35,12 @@ async function listPorts(deps: AppDeps, req: FastifyRequest, src: ListSource): P
   const nodeUuidParam = qstr(q, 'node_uuid')
   const nodeIdent = src.node ?? (nodeUuidParam !== undefined ? checkUuid(nodeUuidParam, 'node_uuid') : qstr(q, 'node'))
   const nodeParam = qstr(q, 'node')
-  if (src.node === undefined && nodeUuidParam === undefined && nodeParam !== undefined && !isUuid(nodeParam)) need(req, 'name', 'Filtering ports by node name')
+  if (src.node === undefined && nodeUuidParam === undefined && nodeParam !== undefined && !isUuid(nodeParam)) requireVersion(req, 'name', 'Filtering ports by node name')
   const pgParam = qstr(q, 'portgroup')
-  if (pgParam !== undefined) need(req, 'portgroup_subcontrollers', 'The "portgroup" filter')
+  if (pgParam !== undefined) requireVersion(req, 'portgroup_subcontrollers', 'The "portgroup" filter')
   const pgIdent = src.portgroup ?? pgParam
   const shard = qstr(q, 'shard')
-  if (shard !== undefined) need(req, 'shards', 'The "shard" filter')
+  if (shard !== undefined) requireVersion(req, 'shards', 'The "shard" filter')
   if ([nodeIdent, pgIdent, shard].filter((x) => x !== undefined && x !== '').length > 1) {
     throw new NotAuthorizedError('Operation not permitted: filter ports by only one of node, portgroup or shard.', { code: 'FERRUM_EXCLUSIVE_FILTERS' })
   }
@@ -64,6 +64,8 @@ async function listPorts(deps: AppDeps, req: FastifyRequest, src: ListSource): P
   return out
 }
 
+const PG_PORTS = { config: { since: 'portgroup_subcontrollers', tooOld: 'absent', what: 'Ports of a port group' } } as const
+
 export function registerPortRoutes(app: FastifyInstance, deps: AppDeps): void {
   type N = { Params: { node: string } }
   type G = { Params: { portgroup: string } }
@@ -77,14 +79,11 @@ export function registerPortRoutes(app: FastifyInstance, deps: AppDeps): void {
     listPorts(deps, req, { path: `nodes/${req.params.node}/ports/detail`, detailPath: true, node: req.params.node }))
 
   const pgPorts = (detailPath: boolean) => async (req: FastifyRequest<G>) => {
-    if (!allows(req.apiVersion, 'portgroup_subcontrollers')) {
-      throw new NotFoundError(`The resource could not be found: ports of port groups need API version 1.24 or newer.`, { code: 'FERRUM_NO_ROUTE' })
-    }
     const path = `portgroups/${req.params.portgroup}/ports${detailPath ? '/detail' : ''}`
     return listPorts(deps, req, { path, detailPath, portgroup: req.params.portgroup })
   }
-  app.get<G>('/v1/portgroups/:portgroup/ports', pgPorts(false))
-  app.get<G>('/v1/portgroups/:portgroup/ports/detail', pgPorts(true))
+  app.get<G>('/v1/portgroups/:portgroup/ports', PG_PORTS, pgPorts(false))
+  app.get<G>('/v1/portgroups/:portgroup/ports/detail', PG_PORTS, pgPorts(true))
 
   app.get<P>('/v1/ports/:port', async (req) => {
     const fields = parseFields(req, req.query as Query, PORT_FIELDS)

@@ -2,15 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import { ValidationError } from '../../domain/errors.js'
 import { requestContext } from '../context.js'
-import { need } from '../collection.js'
+
 import { findNode } from '../node-lookup.js'
 import { check } from '../validate.js'
 import { LOGICAL_DISK_PROPERTIES, TargetRaidConfig } from '../schemas/raid.js'
 
 /** RAID: the node's target configuration and the logical disk properties of a driver (1.12+). */
 export function registerRaidRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.put<{ Params: { node: string } }>('/v1/nodes/:node/states/raid', async (req, reply) => {
-    need(req, 'raid_config', 'Setting the target RAID configuration')
+  app.put<{ Params: { node: string } }>('/v1/nodes/:node/states/raid', { config: { since: 'raid_config', tooOld: 'not-acceptable', what: 'Setting the target RAID configuration' } } as const, async (req, reply) => {
     const node = await findNode(deps, req, req.params.node)
     if (!node.raid_interface || node.raid_interface === 'no-raid') {
       throw new ValidationError(`Driver ${node.driver} does not support RAID (the raid interface of node ${node.uuid} is "${node.raid_interface ?? 'unset'}").`, { code: 'UNSUPPORTED_DRIVER_EXTENSION' })
@@ -25,8 +24,7 @@ export function registerRaidRoutes(app: FastifyInstance, deps: AppDeps): void {
     void reply.code(204)
   })
 
-  app.get<{ Params: { driver: string } }>('/v1/drivers/:driver/raid/logical_disk_properties', async (req) => {
-    need(req, 'raid_config', 'RAID logical disk properties')
+  app.get<{ Params: { driver: string } }>('/v1/drivers/:driver/raid/logical_disk_properties', { config: { since: 'raid_config', tooOld: 'not-acceptable', what: 'RAID logical disk properties' } } as const, async (req) => {
     const d = await deps.conductor.getDriver(requestContext(req), req.params.driver)
     const raid = d.interfaces.raid?.default ?? null
     if (raid === null || raid === 'no-raid') {

@@ -12,7 +12,6 @@ import { nextLink, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
 import { check, checkTrait, checkUuid } from '../validate.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
-import { gateResource } from './deploy-templates.js'
 import { MAX_LIMIT } from './nodes.js'
 import type { ProvisionRequest } from '../../conductor/api.js'
 
@@ -75,12 +74,12 @@ export async function runbookFor(deps: AppDeps, node: NodeRecord, ident: string)
 }
 
 /** Runbooks (1.92+): named step lists for manual cleaning and servicing. */
+/** Runbooks appeared in 1.92: before that, reads are 404 and writes 405. */
+const RUNBOOKS = { config: { since: 'runbooks', tooOld: 'hidden', what: 'Runbooks' } } as const
+
 export function registerRunbookRoutes(app: FastifyInstance, deps: AppDeps): void {
   type R = { Params: { runbook: string } }
-  const gate = (req: FastifyRequest) => gateResource(req, 'runbooks', 'runbooks')
-
-  app.get('/v1/runbooks', async (req) => {
-    gate(req)
+  app.get('/v1/runbooks', RUNBOOKS, async (req) => {
     const q = req.query as Query
     const fields = listFields(req, q, RUNBOOK_FIELDS, DEFAULT_FIELDS, false)
     checkSortKey(req, q, RUNBOOK_FIELDS, ['extra', 'steps', 'links'])
@@ -96,8 +95,7 @@ export function registerRunbookRoutes(app: FastifyInstance, deps: AppDeps): void
     return out
   })
 
-  app.post('/v1/runbooks', async (req, reply) => {
-    gate(req)
+  app.post('/v1/runbooks', RUNBOOKS, async (req, reply) => {
     const b = check(RunbookBody, req.body, 'runbook')
     const r = await deps.store.runbooks.create({
       uuid: b.uuid ? checkUuid(b.uuid, 'uuid') : undefined, name: checkTrait(b.name), steps: steps(b.steps),
@@ -108,14 +106,12 @@ export function registerRunbookRoutes(app: FastifyInstance, deps: AppDeps): void
     return view(r, base, req)
   })
 
-  app.get<R>('/v1/runbooks/:runbook', async (req) => {
-    gate(req)
+  app.get<R>('/v1/runbooks/:runbook', RUNBOOKS, async (req) => {
     const fields = parseFields(req, req.query as Query, RUNBOOK_FIELDS)
     return view(await deps.store.runbooks.getByIdent(req.params.runbook), baseUrl(req, deps), req, fields)
   })
 
-  app.patch<R>('/v1/runbooks/:runbook', async (req) => {
-    gate(req)
+  app.patch<R>('/v1/runbooks/:runbook', RUNBOOKS, async (req) => {
     const r = await deps.store.runbooks.getByIdent(req.params.runbook)
     const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
     const after = applyPatch({ name: r.name, steps: r.steps, disable_ramdisk: r.disable_ramdisk, public: r.public, owner: r.owner, extra: r.extra }, ops)
@@ -127,8 +123,7 @@ export function registerRunbookRoutes(app: FastifyInstance, deps: AppDeps): void
     return view(u, baseUrl(req, deps), req)
   })
 
-  app.delete<R>('/v1/runbooks/:runbook', async (req, reply) => {
-    gate(req)
+  app.delete<R>('/v1/runbooks/:runbook', RUNBOOKS, async (req, reply) => {
     const r = await deps.store.runbooks.getByIdent(req.params.runbook)
     await deps.store.runbooks.delete(r.id)
     void reply.code(204)

@@ -1,9 +1,10 @@
+import { tooOldError } from '../route-meta.js'
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
-import { NotFoundError, ValidationError } from '../../domain/errors.js'
+import { ValidationError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
-import { tooNew } from '../collection.js'
+
 import { findNode } from '../node-lookup.js'
 import { check, checkUuid } from '../validate.js'
 import type { VifAttachRequest } from '../../conductor/api.js'
@@ -19,26 +20,22 @@ const VifBody = Type.Object(
   { additionalProperties: true },
 )
 
-function gate(req: FastifyRequest): void {
-  if (!allows(req.apiVersion, 'vifs')) throw new NotFoundError('The API version does not allow VIFs; use 1.28 or newer.', { code: 'API_VERSION_TOO_OLD' })
-}
-
 /** Tenant VIFs of a node: list, attach, detach (1.28+). */
+const VIFS = { config: { since: 'vifs', tooOld: 'absent', what: 'VIFs' } } as const
+
 export function registerVifRoutes(app: FastifyInstance, deps: AppDeps): void {
   type N = { Params: { node: string } }
 
-  app.get<N>('/v1/nodes/:node/vifs', async (req) => {
-    gate(req)
+  app.get<N>('/v1/nodes/:node/vifs', VIFS, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     return { vifs: await deps.conductor.listVifs(requestContext(req), node.uuid) }
   })
 
-  app.post<N>('/v1/nodes/:node/vifs', async (req, reply) => {
-    gate(req)
+  app.post<N>('/v1/nodes/:node/vifs', VIFS, async (req, reply) => {
     const body = check(VifBody, req.body, 'VIF')
     const r: VifAttachRequest = { id: body.id }
     if (body.port_uuid !== undefined || body.portgroup_uuid !== undefined) {
-      if (!allows(req.apiVersion, 'vif_port_uuid')) throw tooNew(req, '"port_uuid" and "portgroup_uuid"', 'vif_port_uuid')
+      if (!allows(req.apiVersion, 'vif_port_uuid')) throw tooOldError(req, 'vif_port_uuid', '"port_uuid" and "portgroup_uuid"')
       if (body.port_uuid !== undefined && body.portgroup_uuid !== undefined) {
         throw new ValidationError('Cannot specify both port_uuid and portgroup_uuid.')
       }
@@ -50,8 +47,7 @@ export function registerVifRoutes(app: FastifyInstance, deps: AppDeps): void {
     void reply.code(204)
   })
 
-  app.delete<{ Params: { node: string; vif: string } }>('/v1/nodes/:node/vifs/:vif', async (req, reply) => {
-    gate(req)
+  app.delete<{ Params: { node: string; vif: string } }>('/v1/nodes/:node/vifs/:vif', VIFS, async (req, reply) => {
     const node = await findNode(deps, req, req.params.node)
     await deps.conductor.detachVif(requestContext(req), node.uuid, req.params.vif)
     void reply.code(204)

@@ -5,7 +5,6 @@ import type { NodeRecord } from '../../db/repos/nodes.js'
 import type { VolumeConnectorRecord, VolumeTargetRecord } from '../../db/repos/volume.js'
 import { CONNECTOR_SORT_KEYS, TARGET_SORT_KEYS } from '../../db/repos/volume.js'
 import { NotAuthorizedError, NotFoundError, ValidationError } from '../../domain/errors.js'
-import { allows } from '../microversions.js'
 import { baseUrl, selfLinks } from '../links.js'
 import { findNode } from '../node-lookup.js'
 import { checkSortKey, parseFields } from '../collection.js'
@@ -46,10 +45,6 @@ const TargetBody = Type.Object(
   { additionalProperties: false },
 )
 
-function gate(req: FastifyRequest): void {
-  if (!allows(req.apiVersion, 'volume')) throw new NotFoundError('The API version does not allow volume resources; use 1.32 or newer.', { code: 'API_VERSION_TOO_OLD' })
-}
-
 /** Changing what a node boots from is refused while it may be using it (powered on and active). */
 function checkNodeState(node: NodeRecord, action: string): void {
   if (node.power_state !== 'power off' && node.provision_state === 'active') {
@@ -89,8 +84,9 @@ const TARGETS: Kind<VolumeTargetRecord> = {
   list: (d, f, o) => d.store.volume.listTargets(f, o), get: (d, u) => d.store.volume.getTarget(u),
 }
 
+const VOLUME = { config: { since: 'volume', tooOld: 'absent', what: 'Volume resources' } } as const
+
 async function listOf<R extends VolumeConnectorRecord | VolumeTargetRecord>(deps: AppDeps, req: FastifyRequest, k: Kind<R>, src: { node?: string; detailPath: boolean; path: string }) {
-  gate(req)
   const q = req.query as Query
   // Volume lists took ?detail from the start (1.32), unlike the others (1.43).
   const detail = src.detailPath || qbool(q, 'detail') === true
@@ -116,13 +112,11 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   type N = { Params: { node: string } }
   type U = { Params: { uuid: string } }
 
-  app.get('/v1/volume', async (req) => {
-    gate(req)
+  app.get('/v1/volume', VOLUME, async (req) => {
     const base = baseUrl(req, deps)
     return { links: selfLinks(base, 'volume'), connectors: selfLinks(base, 'volume/connectors'), targets: selfLinks(base, 'volume/targets') }
   })
-  app.get<N>('/v1/nodes/:node/volume', async (req) => {
-    gate(req)
+  app.get<N>('/v1/nodes/:node/volume', VOLUME, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const base = baseUrl(req, deps)
     const p = `nodes/${node.uuid}/volume`
@@ -130,24 +124,21 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   })
 
   for (const k of [CONNECTORS, TARGETS] as Kind<VolumeConnectorRecord | VolumeTargetRecord>[]) {
-    app.get(`/v1/volume/${k.path}`, async (req) => listOf(deps, req, k, { detailPath: false, path: `volume/${k.path}` }))
-    app.get(`/v1/volume/${k.path}/detail`, async (req) => listOf(deps, req, k, { detailPath: true, path: `volume/${k.path}/detail` }))
-    app.get<N>(`/v1/nodes/:node/volume/${k.path}`, async (req) =>
+    app.get(`/v1/volume/${k.path}`, VOLUME, async (req) => listOf(deps, req, k, { detailPath: false, path: `volume/${k.path}` }))
+    app.get(`/v1/volume/${k.path}/detail`, VOLUME, async (req) => listOf(deps, req, k, { detailPath: true, path: `volume/${k.path}/detail` }))
+    app.get<N>(`/v1/nodes/:node/volume/${k.path}`, VOLUME, async (req) =>
       listOf(deps, req, k, { ...withNode(req.params.node), detailPath: false, path: `nodes/${req.params.node}/volume/${k.path}` }))
-    app.get<U>(`/v1/volume/${k.path}/:uuid`, async (req) => {
-      gate(req)
+    app.get<U>(`/v1/volume/${k.path}/:uuid`, VOLUME, async (req) => {
       const fields = parseFields(req, req.query as Query, k.fields)
       return k.view(await k.get(deps, checkUuid(req.params.uuid, 'uuid')), baseUrl(req, deps), req.apiVersion, fields)
     })
-    const forbidden = async (req: FastifyRequest) => {
-      gate(req)
+    const forbidden = async () => {
       throw new NotAuthorizedError('Operation not permitted: volume resources are changed through /v1/volume, not under a node.', { code: 'OPERATION_NOT_PERMITTED' })
     }
-    app.post(`/v1/nodes/:node/volume/${k.path}`, forbidden)
+    app.post(`/v1/nodes/:node/volume/${k.path}`, VOLUME, forbidden)
   }
 
-  app.post('/v1/volume/connectors', async (req, reply) => {
-    gate(req)
+  app.post('/v1/volume/connectors', VOLUME, async (req, reply) => {
     const body = check(ConnectorBody, req.body, 'volume connector')
     if (!(CONNECTOR_TYPES as readonly string[]).includes(body.type)) {
       throw new ValidationError(`Invalid volume connector type "${body.type}". Use one of: ${CONNECTOR_TYPES.join(', ')}.`)
@@ -161,8 +152,7 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     return connectorView(c, base, req.apiVersion)
   })
 
-  app.post('/v1/volume/targets', async (req, reply) => {
-    gate(req)
+  app.post('/v1/volume/targets', VOLUME, async (req, reply) => {
     const body = check(TargetBody, req.body, 'volume target')
     const node = await nodeByUuid(deps, req, body.node_uuid)
     const t = await deps.store.volume.createTarget({
@@ -174,8 +164,7 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     return targetView(t, base, req.apiVersion)
   })
 
-  app.patch<U>('/v1/volume/connectors/:uuid', async (req) => {
-    gate(req)
+  app.patch<U>('/v1/volume/connectors/:uuid', VOLUME, async (req) => {
     const c = await deps.store.volume.getConnector(checkUuid(req.params.uuid, 'uuid'))
     const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
     const after = applyPatch({ node_uuid: c.node_uuid, type: c.type, connector_id: c.connector_id, extra: c.extra }, ops)
@@ -188,8 +177,7 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     return connectorView(u, baseUrl(req, deps), req.apiVersion)
   })
 
-  app.patch<U>('/v1/volume/targets/:uuid', async (req) => {
-    gate(req)
+  app.patch<U>('/v1/volume/targets/:uuid', VOLUME, async (req) => {
     const t = await deps.store.volume.getTarget(checkUuid(req.params.uuid, 'uuid'))
     const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
     const after = applyPatch({ node_uuid: t.node_uuid, volume_type: t.volume_type, volume_id: t.volume_id, boot_index: t.boot_index, properties: t.properties, extra: t.extra }, ops)
@@ -203,16 +191,14 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     return targetView(u, baseUrl(req, deps), req.apiVersion)
   })
 
-  app.delete<U>('/v1/volume/connectors/:uuid', async (req, reply) => {
-    gate(req)
+  app.delete<U>('/v1/volume/connectors/:uuid', VOLUME, async (req, reply) => {
     const c = await deps.store.volume.getConnector(checkUuid(req.params.uuid, 'uuid'))
     checkNodeState((await deps.store.nodes.getById(c.node_id))!, 'volume connector deletion')
     await deps.store.volume.deleteConnector(c.id)
     void reply.code(204)
   })
 
-  app.delete<U>('/v1/volume/targets/:uuid', async (req, reply) => {
-    gate(req)
+  app.delete<U>('/v1/volume/targets/:uuid', VOLUME, async (req, reply) => {
     const t = await deps.store.volume.getTarget(checkUuid(req.params.uuid, 'uuid'))
     checkNodeState((await deps.store.nodes.getById(t.node_id))!, 'volume target deletion')
     await deps.store.volume.deleteTarget(t.id)

@@ -1,0 +1,79 @@
+/**
+ * Route metadata: each route declares, in its Fastify route options, the microversion feature it
+ * appeared with and what an older request gets (`config: { since, tooOld, what, policy }`), and
+ * one hook enforces it before the handler runs. Checks that depend on the request (a body field,
+ * a filter, a provision target newer than the route) use {@link requireVersion} /
+ * {@link requireMinor}. This is the only module that builds the "API version too old" errors.
+ *
+ * `policy` names Ironic's policy rule for the route's action (`baremetal:node:get`, …); it is
+ * recorded now so that the tenants work can enforce it in the same hook.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { FerrumError, NotAcceptableError, NotFoundError } from '../domain/errors.js'
+import { allows, FEATURES, versionString } from './microversions.js'
+import type { Feature } from './microversions.js'
+
+/**
+ * What a request older than the route's feature gets:
+ * - `absent`: 404, the path does not exist at that version (Ironic's HTTPNotFound);
+ * - `hidden`: 404 for reads and 405 for writes (Ironic's allocations, deploy templates, runbooks);
+ * - `not-allowed`: 405 (a method added later to an existing resource);
+ * - `not-acceptable`: 406 (an action or sub-resource of an existing resource).
+ */
+export type TooOld = 'absent' | 'hidden' | 'not-allowed' | 'not-acceptable'
+
+/** The metadata a route declares in `config`. */
+export interface RouteMeta {
+  /** The FEATURES entry (microversion) the route appeared with. */
+  since?: Feature
+  /** What an older request gets; default `absent`. */
+  tooOld?: TooOld
+  /** What the route serves, for the error message ("VIFs", "node traits"…). */
+  what?: string
+  /** Ironic's policy rule name for the route's action. */
+  policy?: string
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    since?: Feature
+    tooOld?: TooOld
+    what?: string
+    policy?: string
+  }
+}
+
+/**
+ * The error for a request whose version is older than `feature` (or than 1.`feature` when given
+ * as a number; null when the version is not known here).
+ */
+export function tooOldError(req: FastifyRequest, feature: Feature | number | null, what: string, answer: TooOld = 'not-acceptable'): FerrumError {
+  const asked = versionString(req.apiVersion)
+  const minor = typeof feature === 'number' ? feature : feature === null ? null : FEATURES[feature]
+  const need = minor === null ? `newer than ${asked}` : `${versionString(minor)} or newer`
+  const text = `${what} requires API version ${need}; the request asked for ${asked}. Send a higher X-OpenStack-Ironic-API-Version.`
+  const code = 'API_VERSION_TOO_OLD'
+  const status = answer === 'not-acceptable' ? 406 : answer === 'not-allowed' || (answer === 'hidden' && req.method !== 'GET') ? 405 : 404
+  if (status === 404) return new NotFoundError(`The resource could not be found: ${text}`, { code })
+  if (status === 406) return new NotAcceptableError(text, { code })
+  return new FerrumError(code, `The method is not allowed at this API version: ${text}`, 405, false)
+}
+
+/** Throws unless the request's version has `feature` (406 by default). */
+export function requireVersion(req: FastifyRequest, feature: Feature, what: string, answer: TooOld = 'not-acceptable'): void {
+  if (!allows(req.apiVersion, feature)) throw tooOldError(req, feature, what, answer)
+}
+
+/** Throws 406 unless the request's version is at least 1.`minor` (for tables keyed by minor). */
+export function requireMinor(req: FastifyRequest, minor: number, what: string): void {
+  if (req.apiVersion.minor < minor) throw tooOldError(req, minor, what)
+}
+
+/** Installs the one hook that enforces every route's `since`/`tooOld`. */
+export function registerRouteMetadata(app: FastifyInstance): void {
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    const meta = req.routeOptions.config as RouteMeta | undefined
+    if (!meta?.since) return
+    if (!allows(req.apiVersion, meta.since)) throw tooOldError(req, meta.since, meta.what ?? 'This resource', meta.tooOld ?? 'absent')
+  })
+}
