@@ -41,7 +41,7 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
     frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
       const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH'
       const status = tooLong ? 414 : 400
-      void reply.code(status).send(ironicErrorBody(`Invalid URL: ${tooLong ? 'a path segment is longer than 1024 characters' : 'it is not validly %-encoded'}.`, status, err.code))
+      void reply.code(status).send(ironicErrorBody(`Invalid URL: ${tooLong ? 'a path segment is longer than 1024 characters' : 'it is not validly %-encoded'}.`, status, tooLong ? 'FERRUM_URL_TOO_LONG' : 'FERRUM_BAD_PATH'))
     },
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },

@@ -1,11 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { FerrumError } from '../domain/errors.js'
+import type { ErrorCode } from '../domain/error-codes.js'
 
 /**
  * Ironic's error body: a JSON document whose `error_message` is itself a JSON string, which the
  * Ironic client and openstacksdk parse. Ferrum's stable error code rides along inside it.
  */
-export function ironicErrorBody(message: string, status: number, code?: string, extra?: Record<string, unknown>): { error_message: string } {
+export function ironicErrorBody(message: string, status: number, code?: ErrorCode, extra?: Record<string, unknown>): { error_message: string } {
   return {
     error_message: JSON.stringify({
       faultstring: message,
@@ -70,10 +71,19 @@ export function errorHandler(err: FastifyError & { validation?: AjvError[] }, re
   const status = err.statusCode ?? 500
   if (status >= 400 && status < 500) {
     let msg = err.message
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') msg = `Unsupported Content-Type ${req.headers['content-type'] ?? ''}: send application/json.`
-    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') msg = 'Request body is too large.'
-    else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') msg = 'Request body is empty: send a JSON document.'
-    void reply.code(status).send(ironicErrorBody(msg, status, err.code))
+    // Fastify's own codes (FST_ERR_…) are not part of Ferrum's contract: map them to registered ones.
+    let code: ErrorCode = 'FERRUM_INVALID'
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      msg = `Unsupported Content-Type ${req.headers['content-type'] ?? ''}: send application/json.`
+      code = 'FERRUM_UNSUPPORTED_MEDIA_TYPE'
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      msg = 'Request body is too large.'
+      code = 'FERRUM_BODY_TOO_LARGE'
+    } else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      msg = 'Request body is empty: send a JSON document.'
+      code = 'FERRUM_INVALID_JSON'
+    }
+    void reply.code(status).send(ironicErrorBody(msg, status, code))
     return
   }
   req.log.error({ err }, 'unexpected error')

@@ -31,6 +31,6 @@ export function resolveInterfaces(c: ConductorCore, driver: string, requested: P
 /** The hardware type's default vendor interface (driver-level passthru has no node to choose one). */
 export function driverVendor(c: ConductorCore, driver: string) {
   const name = driverSummary(c, driver).interfaces.vendor?.default
-  if (!name) throw new ValidationError(`Hardware type ${driver} has no enabled vendor interface.`, { code: 'FERRUM_UNSUPPORTED_DRIVER_EXTENSION' })
+  if (!name) throw new ValidationError(`Hardware type ${driver} has no enabled vendor interface.`, { code: 'UNSUPPORTED_DRIVER_EXTENSION' })
   return c.deps.drivers.implementation('vendor', name)
 }

@@ -113,7 +113,7 @@ test('rebuild, rescue/unrescue, service and the delete rules', async () => {
   const patch = await h.app.inject({ method: 'PATCH', url: `/v1/nodes/${id}`, headers: { 'X-OpenStack-Ironic-API-Version': 'latest', 'content-type': 'application/json' }, payload: JSON.stringify([{ op: 'replace', path: '/protected', value: true }]) })
   assert.equal(patch.statusCode, 200, patch.body)
   const refused = await h.provision(id, 'undeploy')
-  assert.equal(refused.statusCode, 409)
+  assert.equal(refused.statusCode, 403) // Ironic's NodeProtected is an HTTPForbidden
   assert.match(faultOf(refused.body), /protected/)
   assert.equal((await h.show(id)).provision_state, 'active')
   assert.deepEqual(transitions(await h.history(id)).slice(-8), [

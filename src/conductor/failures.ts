@@ -5,34 +5,10 @@
 import type { HistoryErrorDetail } from '../db/repos/history.js'
 import type { ProvisionState } from '../domain/provision-states.js'
 import { FerrumError } from '../domain/errors.js'
+import type { FailureCode } from '../domain/error-codes.js'
 import type { DriverStep } from '../drivers/steps.js'
 
-/** Ferrum's stable failure codes (see docs/conductor.md). */
-export const FAILURE_CODES = {
-  VERIFY_FAILED: 'The BMC credentials could not be verified on "manage".',
-  INSPECT_FAILED: 'Hardware inspection failed.',
-  DEPLOY_PREPARE_FAILED: 'Preparing the deployment (boot, network) failed before any step ran.',
-  DEPLOY_STEP_FAILED: 'A deploy step failed.',
-  CLEAN_STEP_FAILED: 'A clean step failed.',
-  SERVICE_STEP_FAILED: 'A service step failed.',
-  STEP_INVALID: 'A requested step is not offered by the node\'s drivers.',
-  TEARDOWN_FAILED: 'Tearing the instance down failed.',
-  ADOPT_FAILED: 'The node could not be adopted.',
-  RESCUE_FAILED: 'Booting the rescue ramdisk failed.',
-  UNRESCUE_FAILED: 'Leaving rescue mode failed.',
-  CALLBACK_TIMEOUT: 'The node sat in a wait state longer than its timeout.',
-  ABORTED: 'The operator aborted the operation.',
-  DRIVER_TIMEOUT: 'A driver call did not finish within its deadline.',
-  CONDUCTOR_RESTARTED: 'The conductor died while the operation ran.',
-  CONDUCTOR_STOPPED: 'The conductor was shut down while the operation ran.',
-  POWER_ACTION_FAILED: 'A requested power change failed.',
-  POWER_TIMEOUT: 'The node did not reach the requested power state in time.',
-  POWER_SYNC_FAILED: 'The power state sync could not reach the BMC several times in a row.',
-  UNEXPECTED_ERROR: 'A bug or an unexpected condition; see the conductor log.',
-} as const
-
-/** A failure code. */
-export type FailureCode = keyof typeof FAILURE_CODES
+export { FAILURE_CODES, type FailureCode } from '../domain/error-codes.js'
 
 /** The reason an operator abort carries through AbortSignal. */
 export class AbortRequestedError extends FerrumError {

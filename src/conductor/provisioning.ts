@@ -6,7 +6,7 @@ import type { NodeRecord } from '../db/repos/nodes.js'
 import type { DriverStep } from '../drivers/steps.js'
 import { applyEvent, invalidActionMessage, isProvisionVerb, STATE_INFO, VERBS, WAIT_STATES } from '../domain/provision-states.js'
 import type { ProvisionState, ProvisionVerb } from '../domain/provision-states.js'
-import { ConflictError, InvalidStateError, InvalidStateRequestedError, ValidationError } from '../domain/errors.js'
+import { ConflictError, InvalidStateError, NotAuthorizedError, InvalidStateRequestedError, ValidationError } from '../domain/errors.js'
 import type { ProvisionRequest } from './api.js'
 import type { ConductorCore } from './conductor-core.js'
 import { abortParked, phaseOfState } from './fail.js'
@@ -80,7 +80,7 @@ function checkRules(node: NodeRecord, verb: ProvisionVerb, to: ProvisionState): 
     throw new ValidationError(`Node ${node.uuid} is in maintenance mode${node.maintenance_reason ? ` (${node.maintenance_reason})` : ''}; unset maintenance before "${verb}".`, { code: 'NODE_IN_MAINTENANCE' })
   }
   if (node.protected && (verb === 'deleted' || verb === 'undeploy' || verb === 'rebuild')) {
-    throw new ConflictError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted; unset "protected" first.`, { code: 'NODE_PROTECTED' })
+    throw new NotAuthorizedError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted; unset "protected" first.`, { code: 'NODE_PROTECTED' })
   }
   if (node.retired && verb === 'provide') {
     throw new ConflictError(`Node ${node.uuid} is retired and can not be made available; unset "retired" first.`, { code: 'NODE_RETIRED' })

@@ -5,13 +5,14 @@
  * (test/helpers/rpc-serialize.ts) uses it today, the JSON-RPC client and server (issue 14) will.
  */
 import { FerrumError } from '../domain/errors.js'
+import type { ErrorCode } from '../domain/error-codes.js'
 
 /** An error as it travels. */
 export interface WireError {
   /** The error class name on the conductor's side (NodeLockedError, ValidationError…). */
   readonly name: string
   /** FerrumError's stable code; FERRUM_INTERNAL for anything else. */
-  readonly code: string
+  readonly code: ErrorCode
   readonly message: string
   readonly httpStatus: number
   readonly retryable: boolean

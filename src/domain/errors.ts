@@ -3,6 +3,10 @@
  * with, and whether retrying can help. The API's error handler turns any FerrumError into
  * Ironic's error body; drivers wrap protocol errors with `{ cause }`.
  */
+import type { ErrorCode } from './error-codes.js'
+
+export type { ErrorCode } from './error-codes.js'
+
 export interface ErrorOptions {
   cause?: unknown
   /** Extra machine-readable detail carried into the API error body. */
@@ -10,12 +14,12 @@ export interface ErrorOptions {
 }
 
 export class FerrumError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly httpStatus: number
   readonly retryable: boolean
   readonly details: Record<string, unknown> | undefined
 
-  constructor(code: string, message: string, httpStatus: number, retryable: boolean, opts: ErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, httpStatus: number, retryable: boolean, opts: ErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
     this.name = new.target.name
     this.code = code
@@ -27,49 +31,49 @@ export class FerrumError extends Error {
 
 /** 400: the request is malformed or names a bad value. */
 export class ValidationError extends FerrumError {
-  constructor(message: string, opts: ErrorOptions & { code?: string } = {}) {
+  constructor(message: string, opts: ErrorOptions & { code?: ErrorCode } = {}) {
     super(opts.code ?? 'FERRUM_INVALID', message, 400, false, opts)
   }
 }
 
 /** 401/403: authentication or policy denial. */
 export class NotAuthorizedError extends FerrumError {
-  constructor(message: string, opts: ErrorOptions & { code?: string; status?: 401 | 403 } = {}) {
+  constructor(message: string, opts: ErrorOptions & { code?: ErrorCode; status?: 401 | 403 } = {}) {
     super(opts.code ?? 'FERRUM_FORBIDDEN', message, opts.status ?? 403, false, opts)
   }
 }
 
 /** 404: the named resource does not exist. */
 export class NotFoundError extends FerrumError {
-  constructor(message: string, opts: ErrorOptions & { code?: string } = {}) {
+  constructor(message: string, opts: ErrorOptions & { code?: ErrorCode } = {}) {
     super(opts.code ?? 'FERRUM_NOT_FOUND', message, 404, false, opts)
   }
 }
 
 /** 406: the requested API microversion is not supported. */
 export class NotAcceptableError extends FerrumError {
-  constructor(message: string, opts: ErrorOptions & { code?: string } = {}) {
+  constructor(message: string, opts: ErrorOptions & { code?: ErrorCode } = {}) {
     super(opts.code ?? 'FERRUM_NOT_ACCEPTABLE', message, 406, false, opts)
   }
 }
 
 /** 409: the request conflicts with the current state (duplicate, locked, invalid transition). */
 export class ConflictError extends FerrumError {
-  constructor(message: string, opts: ErrorOptions & { code?: string } = {}) {
+  constructor(message: string, opts: ErrorOptions & { code?: ErrorCode } = {}) {
     super(opts.code ?? 'FERRUM_CONFLICT', message, 409, false, opts)
   }
 }
 
 /** 503: try again later (no free worker, BMC busy). */
 export class TemporaryError extends FerrumError {
-  constructor(message: string, opts: ErrorOptions & { code?: string } = {}) {
+  constructor(message: string, opts: ErrorOptions & { code?: ErrorCode } = {}) {
     super(opts.code ?? 'FERRUM_TEMPORARY', message, 503, true, opts)
   }
 }
 
 /** 500 with a code: the hardware or a protocol peer failed. */
 export class DriverError extends FerrumError {
-  constructor(message: string, opts: ErrorOptions & { code?: string; retryable?: boolean } = {}) {
+  constructor(message: string, opts: ErrorOptions & { code?: ErrorCode; retryable?: boolean } = {}) {
     super(opts.code ?? 'FERRUM_DRIVER_ERROR', message, 500, opts.retryable ?? false, opts)
   }
 }
@@ -86,7 +90,7 @@ export class InvalidStateError extends ConflictError {
  */
 export class InvalidStateRequestedError extends ValidationError {
   constructor(message: string, opts: ErrorOptions = {}) {
-    super(message, { ...opts, code: 'FERRUM_INVALID_STATE_REQUESTED' })
+    super(message, { ...opts, code: 'INVALID_STATE_REQUESTED' })
   }
 }
 
@@ -94,7 +98,7 @@ export class NodeLockedError extends ConflictError {
   constructor(node: string, holder: string, opts: ErrorOptions = {}) {
     super(`Node ${node} is locked by host ${holder}, please retry after the current operation is completed.`, {
       ...opts,
-      code: 'FERRUM_NODE_LOCKED',
+      code: 'NODE_LOCKED',
     })
   }
 }

@@ -32,6 +32,6 @@ export function invalidDriverInfo(node: NodeView, field: string, reason: string)
 export function unsupportedOperation(node: NodeView, kind: InterfaceKind, name: string, operation: string): ValidationError {
   return new ValidationError(
     `${operation} is not supported for node ${node.uuid}: its ${kind} interface is "${name}".`,
-    { code: 'FERRUM_UNSUPPORTED_DRIVER_EXTENSION', details: { kind, interface: name, operation } },
+    { code: 'UNSUPPORTED_DRIVER_EXTENSION', details: { kind, interface: name, operation } },
   )
 }

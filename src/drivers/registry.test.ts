@@ -27,7 +27,7 @@ describe('DriverRegistry', () => {
     const noFakeBoot = createDriverRegistry({ enabled: { boot: [] } })
     assert.deepEqual(noFakeBoot.enabledHardwareTypes().map((t) => t.name), [])
     assert.throws(() => noFakeBoot.getHardwareType('manual-management'), NotFoundError)
-    assert.throws(() => r.resolveInterfaces('nope'), (e: unknown) => e instanceof NotFoundError && e.code === 'FERRUM_DRIVER_NOT_FOUND')
+    assert.throws(() => r.resolveInterfaces('nope'), (e: unknown) => e instanceof NotFoundError && e.code === 'DRIVER_NOT_FOUND')
   })
 
   it('defaults fake-hardware to fake everywhere it can', () => {

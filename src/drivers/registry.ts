@@ -114,7 +114,7 @@ export class DriverRegistry {
     const t = this.enabledHardwareTypes().find((h) => h.name === name)
     if (t === undefined) {
       throw new NotFoundError(`Could not find the driver "${name}": it is unknown or not enabled.`, {
-        code: 'FERRUM_DRIVER_NOT_FOUND',
+        code: 'DRIVER_NOT_FOUND',
       })
     }
     return t

@@ -40,7 +40,7 @@ export class FakeVendor implements VendorInterface {
       requireExclusiveLock: true,
       description: 'Fails in the background with the "message" argument (exercises the failure path).',
       run: async (_ctx: DriverContext, args: JsonObject) => {
-        throw new DriverError(typeof args.message === 'string' ? args.message : 'fake vendor failure', { code: 'FAKE_VENDOR_FAILURE' })
+        throw new DriverError(typeof args.message === 'string' ? args.message : 'fake vendor failure', { code: 'FERRUM_FAKE_FAILURE' })
       },
     },
   }

@@ -8,7 +8,7 @@ export abstract class NoSupport<K extends InterfaceKind> {
   abstract readonly kind: K
   abstract readonly name: string
 
-  /** @throws ValidationError (FERRUM_UNSUPPORTED_DRIVER_EXTENSION) always */
+  /** @throws ValidationError (UNSUPPORTED_DRIVER_EXTENSION) always */
   validate(node: NodeView): void {
     throw this.unsupported(node, 'This interface')
   }

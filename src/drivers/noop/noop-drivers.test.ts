@@ -13,7 +13,7 @@ import { NoopManagement } from './noop-management.js'
 import { NoopNetwork } from './noop-network.js'
 import { NoopStorage } from './noop-storage.js'
 
-const unsupported = (e: unknown) => e instanceof ValidationError && e.code === 'FERRUM_UNSUPPORTED_DRIVER_EXTENSION'
+const unsupported = (e: unknown) => e instanceof ValidationError && e.code === 'UNSUPPORTED_DRIVER_EXTENSION'
 
 describe('no-* interfaces', () => {
   it('fail validation and every operation with UnsupportedDriverExtension', async () => {

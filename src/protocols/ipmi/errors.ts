@@ -4,16 +4,10 @@
  */
 import { DriverError } from '../../domain/errors.js'
 import type { ErrorOptions } from '../../domain/errors.js'
+import type { ApiErrorCode } from '../../domain/error-codes.js'
 
 /** Stable codes of the IPMI error family. */
-export type IpmiErrorCode =
-  | 'IPMI_MALFORMED'
-  | 'IPMI_TIMEOUT'
-  | 'IPMI_AUTH_FAILED'
-  | 'IPMI_SESSION_FAILED'
-  | 'IPMI_COMPLETION_CODE'
-  | 'IPMI_ABORTED'
-  | 'IPMI_CLOSED'
+export type IpmiErrorCode = Extract<ApiErrorCode, `IPMI_${string}`>
 
 /** Base of all IPMI errors; `code` says which kind. */
 export class IpmiError extends DriverError {

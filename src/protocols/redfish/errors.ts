@@ -4,6 +4,7 @@
  * first MessageId of the Redfish error body (DSP0266 §9.7 "Error responses").
  */
 import { DriverError } from '../../domain/errors.js'
+import type { ApiErrorCode } from '../../domain/error-codes.js'
 
 /** Stable codes of Redfish failures. */
 export const REDFISH_ERROR_CODES = [
@@ -12,7 +13,7 @@ export const REDFISH_ERROR_CODES = [
   'REDFISH_NOT_FOUND',
   'REDFISH_TIMEOUT',
   'REDFISH_ERROR',
-] as const
+] as const satisfies readonly Extract<ApiErrorCode, `REDFISH_${string}`>[]
 /** One Redfish error code. */
 export type RedfishErrorCode = (typeof REDFISH_ERROR_CODES)[number]
 
