@@ -58,6 +58,11 @@ export class NodeTask {
    */
   constructor(readonly deps: TaskDeps, public node: NodeRecord, readonly shared = false) {}
 
+  /** The conductor's clock, as an ISO-8601 timestamp (what the store keeps). */
+  nowIso(): string {
+    return new Date(this.deps.clock.now()).toISOString()
+  }
+
   get uuid(): string {
     return this.node.uuid
   }

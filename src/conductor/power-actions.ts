@@ -13,11 +13,12 @@ export async function runPowerChange(task: NodeTask, target: PowerTarget, timeou
   const power = task.impl('power')
   const settled = settledPowerState(target)
   const from = task.node.power_state
-  const started = Date.now()
+  const clock = task.deps.clock
+  const started = clock.now()
   try {
     await task.call((ctx) => (target === 'rebooting' ? power.reboot(ctx, { timeoutMs }) : power.setPowerState(ctx, target, { timeoutMs })), timeoutMs + DEFAULT_CALL_TIMEOUT_MS)
     await task.save({ power_state: settled, target_power_state: null, last_error: null })
-    await task.history('power', 'INFO', `Power state changed from "${from ?? 'None'}" to "${settled}" (${target})`, undefined, Date.now() - started)
+    await task.history('power', 'INFO', `Power state changed from "${from ?? 'None'}" to "${settled}" (${target})`, undefined, clock.now() - started)
   } catch (e) {
     const code = failureCode(e, 'POWER_ACTION_FAILED')
     const msg = `Failed to change power state to "${target}" by the power interface "${power.name}": ${messageOf(e)}`
@@ -29,6 +30,6 @@ export async function runPowerChange(task: NodeTask, target: PowerTarget, timeou
     }
     await task.save({ power_state: observed, target_power_state: null, last_error: msg })
     const phase = `power / ${target}${isSoftTarget(target) ? ` (timeout ${Math.round(timeoutMs / 1000)} s)` : ''}`
-    await task.history('power', 'ERROR', msg, detail(code, phase, task.state), Date.now() - started)
+    await task.history('power', 'ERROR', msg, detail(code, phase, task.state), clock.now() - started)
   }
 }

@@ -45,7 +45,7 @@ export async function runWorkflow(host: WorkflowHost, task: NodeTask): Promise<v
 export async function continueFromWait(host: WorkflowHost, task: NodeTask): Promise<void> {
   const state: ProvisionState = task.state
   if (state === 'inspect wait') {
-    await task.event('done', { changes: { inspection_finished_at: new Date(Date.now()).toISOString() } })
+    await task.event('done', { changes: { inspection_finished_at: task.nowIso() } })
     return
   }
   await task.event('resume')
@@ -70,7 +70,7 @@ async function verify(task: NodeTask): Promise<void> {
 }
 
 async function inspect(task: NodeTask): Promise<void> {
-  await task.save({ inspection_started_at: new Date().toISOString(), inspection_finished_at: null })
+  await task.save({ inspection_started_at: task.nowIso(), inspection_finished_at: null })
   const r = await task.call((ctx) => task.impl('inspect').inspectHardware(ctx))
   if ('wait' in r) {
     await task.event('wait')
@@ -78,7 +78,7 @@ async function inspect(task: NodeTask): Promise<void> {
   }
   const props = r.updates?.properties
   await createPortsForMacs(task, r.macAddresses ?? [])
-  await task.event('done', { changes: { inspection_finished_at: new Date().toISOString(), ...(props ? { properties: { ...task.node.properties, ...props } } : {}) } })
+  await task.event('done', { changes: { inspection_finished_at: task.nowIso(), ...(props ? { properties: { ...task.node.properties, ...props } } : {}) } })
 }
 
 async function deploy(host: WorkflowHost, task: NodeTask): Promise<void> {

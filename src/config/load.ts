@@ -28,7 +28,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): Obj {
     let value: unknown = raw
     if (/^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw)
     else if (raw === 'true' || raw === 'false') value = raw === 'true'
-    else if (raw.startsWith('[')) value = JSON.parse(raw)
+    else if (raw.startsWith('[') || raw.startsWith('{')) value = JSON.parse(raw)
     let cur = out
     for (const p of path.slice(0, -1)) cur = (cur[p] ??= {}) as Obj
     cur[path[path.length - 1]] = value

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import type { Static } from '@sinclair/typebox'
+import type { Static, TSchema } from '@sinclair/typebox'
+import { INTERFACE_KINDS, type InterfaceKind } from '../domain/interface-kinds.js'
 
 /** [api] — where the REST API listens. */
 export const ApiConfig = Type.Object({
@@ -10,7 +11,7 @@ export const ApiConfig = Type.Object({
     description: 'URL prefix BMCs and booting nodes fetch boot media (ISOs, kernels, iPXE scripts) under: the files of <dataDir>/httpboot, which the API listener serves at /boot/. '
       + 'Default: <publicUrl>/boot, else http://<host>:<port>/boot (127.0.0.1 when host is 0.0.0.0 — set this when BMCs are on another machine).',
   })),
-})
+}, { additionalProperties: false })
 
 /** [conductor] — the worker that carries out power and provision requests. */
 export const ConductorConfig = Type.Object({
@@ -18,7 +19,6 @@ export const ConductorConfig = Type.Object({
   group: Type.String({ default: '', description: 'Conductor group; nodes with the same conductor_group are handled here.' }),
   maxConcurrentDeploys: Type.Integer({ minimum: 1, default: 50, description: 'Deploys running at once; more wait in a fair queue (too high overloads BMCs and image servers).' }),
   maxConcurrentCleans: Type.Integer({ minimum: 1, default: 50, description: 'Cleans running at once; more wait in a fair queue.' }),
-  workers: Type.Integer({ minimum: 1, default: 100, description: 'Background tasks of any kind running at once.' }),
   heartbeatIntervalS: Type.Number({ minimum: 0.1, default: 10, description: 'How often the conductor records that it is alive.' }),
   powerSyncIntervalS: Type.Number({ minimum: 0, default: 60, description: 'Power state sync period; 0 disables it (then out-of-band power changes go unnoticed).' }),
   powerSyncMaxRetries: Type.Integer({ minimum: 0, default: 3, description: 'Failed syncs in a row before the node goes to maintenance with fault "power failure".' }),
@@ -33,12 +33,18 @@ export const ConductorConfig = Type.Object({
   nodeLockedRetryAttempts: Type.Integer({ minimum: 1, default: 1, description: 'Tries to take a node lock another operation holds before answering 409 "locked" (Ironic\'s node_locked_retry_attempts, default 3 there). 1 answers at once: the real clients retry a 409 themselves; more makes such requests wait up to (attempts - 1) × interval.' }),
   nodeLockedRetryIntervalS: Type.Number({ minimum: 0, default: 1, description: 'Seconds between tries to take a node lock (Ironic\'s node_locked_retry_interval).' }),
   automatedClean: Type.Boolean({ default: true, description: 'Clean nodes on provide and undeploy (tenant isolation). false skips it for nodes that do not ask for it.' }),
-})
+}, { additionalProperties: false })
 
 /** [drivers] — which hardware types and interfaces are loaded. */
+/** An object with an optional entry per interface kind (boot, deploy, power…). */
+const perKind = <T extends TSchema>(item: T, description: string) =>
+  Type.Partial(Type.Object(Object.fromEntries(INTERFACE_KINDS.map((k) => [k, item])) as Record<InterfaceKind, T>, { additionalProperties: false }), { description })
+
 export const DriversConfig = Type.Object({
   enabledHardwareTypes: Type.Array(Type.String(), { default: ['fake-hardware', 'manual-management', 'ipmi', 'redfish', 'idrac'], description: 'Hardware types nodes may use.' }),
-})
+  enabledInterfaces: Type.Optional(perKind(Type.Array(Type.String(), { minItems: 1 }), 'Implementations enabled per interface kind, e.g. {"boot": ["redfish-virtual-media", "fake"]} (Ironic\'s enabled_*_interfaces); a kind left out has every built-in implementation enabled.')),
+  defaultInterfaces: Type.Optional(perKind(Type.String({ minLength: 1 }), 'Implementation a new node gets per kind when it names none (Ironic\'s default_*_interface); otherwise the first enabled one its hardware type allows.')),
+}, { additionalProperties: false })
 
 export const FerrumConfig = Type.Object({
   dataDir: Type.String({ default: '', description: 'Where the SQLite database, logs and caches live (default ./ferrum-data).' }),
@@ -47,5 +53,5 @@ export const FerrumConfig = Type.Object({
   api: ApiConfig,
   conductor: ConductorConfig,
   drivers: DriversConfig,
-})
+}, { additionalProperties: false })
 export type FerrumConfig = Static<typeof FerrumConfig>

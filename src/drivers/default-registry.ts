@@ -42,15 +42,26 @@ import { RedfishManagement } from './redfish/redfish-management.js'
 import { RedfishPower } from './redfish/redfish-power.js'
 import { RedfishVirtualMediaBoot } from './redfish/redfish-virtual-media-boot.js'
 import { DriverRegistry, type DriverConfig } from './registry.js'
-import { sharedRedfishConnections } from './redfish/redfish-connections.js'
+import { RedfishConnections } from './redfish/redfish-connections.js'
+import type { Clock } from '../common/clock.js'
+
+/** What the built-in implementations share: the clock they wait by. */
+export interface DriverServices {
+  /** The conductor's clock (BMC clients wait, back off and time out by it). */
+  readonly clock?: Clock
+}
 
 /** Fresh instances of every built-in implementation (fake, no-op, redfish, idrac, ipmitool). */
-export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void): AnyDriverInterface[] {
+export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void, services: DriverServices = {}): AnyDriverInterface[] {
   // The ipmitool interfaces share one IpmiSessionPool (sessions reused per BMC and user, one
   // command at a time per BMC) for the life of this set of instances.
   const ipmi = new IpmiAccess()
   onClose?.(() => ipmi.close())
-  onClose?.(() => sharedRedfishConnections.closeAll())
+  // The redfish and idrac interfaces share one pool of clients (sessions reused across calls),
+  // owned by this set of instances and closed with it.
+  const connections = new RedfishConnections({ clock: services.clock })
+  onClose?.(() => connections.closeAll())
+  const rf = { connections }
   return [
     new FakePower(),
     new FakeManagement(),
@@ -74,17 +85,16 @@ export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void): 
     new NoRaid(),
     new NoRescue(),
     new NoVendor(),
-    // Redfish and iDRAC share one pool of clients (sessions reused across calls).
-    new RedfishPower(),
-    new RedfishManagement(),
-    new RedfishBios(),
-    new RedfishInspect(),
-    new RedfishVirtualMediaBoot(),
-    new IdracRedfishPower(),
-    new IdracRedfishManagement(),
-    new IdracRedfishBios(),
-    new IdracRedfishInspect(),
-    new IdracRedfishVirtualMediaBoot(),
+    new RedfishPower(rf),
+    new RedfishManagement(rf),
+    new RedfishBios(rf),
+    new RedfishInspect(rf),
+    new RedfishVirtualMediaBoot(rf),
+    new IdracRedfishPower(rf),
+    new IdracRedfishManagement(rf),
+    new IdracRedfishBios(rf),
+    new IdracRedfishInspect(rf),
+    new IdracRedfishVirtualMediaBoot(rf),
     new IpmiPower(ipmi),
     new IpmiManagement(ipmi),
     new IpmiVendor(ipmi),
@@ -92,9 +102,9 @@ export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void): 
 }
 
 /** A registry with every hardware type and built-in implementation, gated by `config`. */
-export function createDriverRegistry(config: DriverConfig = {}, extra: readonly AnyDriverInterface[] = []): DriverRegistry {
+export function createDriverRegistry(config: DriverConfig = {}, extra: readonly AnyDriverInterface[] = [], services: DriverServices = {}): DriverRegistry {
   const registry = new DriverRegistry(config)
   for (const t of HARDWARE_TYPES) registry.registerHardwareType(t)
-  for (const impl of [...builtInInterfaces((fn) => registry.onClose(fn)), ...extra]) registry.register(impl)
+  for (const impl of [...builtInInterfaces((fn) => registry.onClose(fn), services), ...extra]) registry.register(impl)
   return registry
 }

@@ -41,7 +41,11 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   const database = await openDatabase(config.db)
   await migrateToLatest(database)
   const store = new Store(database)
-  const registry = createDriverRegistry({ enabledHardwareTypes: config.drivers.enabledHardwareTypes })
+  const registry = createDriverRegistry(
+    { enabledHardwareTypes: config.drivers.enabledHardwareTypes, enabled: config.drivers.enabledInterfaces, defaults: config.drivers.defaultInterfaces },
+    [],
+    { clock: systemClock },
+  )
   for (const p of registry.problems()) log.warn(p)
   // The HTTP boot server: <dataDir>/httpboot at /boot/ on the API listener. Its URL may depend on
   // the port picked at listen time, so drivers read baseUrl at each call, once it is set below.

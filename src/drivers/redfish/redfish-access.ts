@@ -8,14 +8,14 @@ import { findManagerPath, type Manager } from '../../protocols/redfish/resources
 import type { DriverContext } from '../driver-context.js'
 import type { InterfaceKind } from '../interface-kinds.js'
 import type { NodeView } from '../node-view.js'
-import { sharedRedfishConnections, type RedfishConnections, type SystemHandle } from './redfish-connections.js'
+import { RedfishConnections, type SystemHandle } from './redfish-connections.js'
 import { parseRedfishDriverInfo, type RedfishDefaults, type RedfishDriverInfo } from './redfish-driver-info.js'
 
 /** Construction options every redfish/idrac interface accepts. */
 export interface RedfishInterfaceOptions {
   /** Implementation name; the redfish one by default (`redfish`, `redfish-virtual-media`). */
   readonly name?: string
-  /** Client pool; the module-wide one by default. */
+  /** Client pool; the registry passes the one its interfaces share (and closes it). Default: a pool of its own. */
   readonly connections?: RedfishConnections
   /** Vendor defaults for driver_info (the iDRAC's system id). */
   readonly defaults?: RedfishDefaults
@@ -34,7 +34,7 @@ export class RedfishAccess {
   constructor(kind: InterfaceKind, defaultName: string, opts: RedfishInterfaceOptions = {}) {
     this.kind = kind
     this.name = opts.name ?? defaultName
-    this.connections = opts.connections ?? sharedRedfishConnections
+    this.connections = opts.connections ?? new RedfishConnections()
     this.defaults = opts.defaults ?? {}
     this.pollMs = opts.pollMs ?? 1000
   }

@@ -9,6 +9,7 @@ import { RedfishClient } from '../../protocols/redfish/client.js'
 import { isRedfishError } from '../../protocols/redfish/errors.js'
 import { findSystemPath, type ComputerSystem } from '../../protocols/redfish/resources.js'
 import type { DriverContext } from '../driver-context.js'
+import type { Clock } from '../../common/clock.js'
 import type { RedfishDriverInfo } from './redfish-driver-info.js'
 
 /** Tuning of the clients a pool creates. */
@@ -21,6 +22,8 @@ export interface RedfishConnectionOptions {
   readonly retryDelayMs?: number
   /** Clients kept open. Default 256. */
   readonly maxClients?: number
+  /** The clock clients wait and time out by (the conductor's). */
+  readonly clock?: Clock
 }
 
 /** A node's system, freshly read. */
@@ -58,6 +61,7 @@ export class RedfishConnections {
       timeoutMs: this.#opts.timeoutMs,
       retries: this.#opts.retries,
       retryDelayMs: this.#opts.retryDelayMs,
+      clock: this.#opts.clock,
     })
     this.#clients.set(key, client)
     const max = this.#opts.maxClients ?? 256
@@ -110,6 +114,3 @@ function keyOf(info: RedfishDriverInfo): string {
   const pw = info.password === undefined ? '' : createHash('sha256').update(info.password).digest('hex').slice(0, 16)
   return [info.address, info.username ?? '', pw, String(info.verify), info.authType].join('|')
 }
-
-/** The pool the built-in interfaces share unless given another. */
-export const sharedRedfishConnections = new RedfishConnections()

@@ -120,7 +120,7 @@ describe('RedfishClient over HTTP (generic BMC)', () => {
 
   test('unreachable: bounded retries with growing backoff, then REDFISH_UNREACHABLE', async () => {
     const rec = recordingSleep()
-    const c = client({ retries: 3, retryDelayMs: 100, sleep: rec.sleep, authType: 'basic' })
+    const c = client({ retries: 3, retryDelayMs: 100, clock: { now: () => Date.now(), sleep: rec.sleep }, authType: 'basic' })
     tm.machine.faults.unreachable = true
     try {
       const err = await rejectsWith(c.get(SYS), 'REDFISH_UNREACHABLE')
@@ -134,7 +134,7 @@ describe('RedfishClient over HTTP (generic BMC)', () => {
 
   test('a BMC slower than the timeout: REDFISH_TIMEOUT after the retries', async () => {
     const rec = recordingSleep()
-    const c = client({ retries: 1, timeoutMs: 100, sleep: rec.sleep, authType: 'basic' })
+    const c = client({ retries: 1, timeoutMs: 100, clock: { now: () => Date.now(), sleep: rec.sleep }, authType: 'basic' })
     tm.machine.faults.latencyMs = 400
     try {
       const err = await rejectsWith(c.get(SYS), 'REDFISH_TIMEOUT')
@@ -147,7 +147,7 @@ describe('RedfishClient over HTTP (generic BMC)', () => {
 
   test('the caller aborting a slow call rejects with its reason, without retrying', async () => {
     const rec = recordingSleep()
-    const c = client({ sleep: rec.sleep, authType: 'basic' })
+    const c = client({ clock: { now: () => Date.now(), sleep: rec.sleep }, authType: 'basic' })
     tm.machine.faults.latencyMs = 300
     try {
       const ac = new AbortController()

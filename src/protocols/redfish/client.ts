@@ -4,6 +4,7 @@
  * connection errors and 5xx answers, a timeout on every exchange, ETag/If-Match on PATCH and
  * task-monitor polling for 202 answers (DSP0266 §12.2). It knows nothing of nodes or drivers.
  */
+import { systemClock, type Clock } from '../../common/clock.js'
 import { readFile } from 'node:fs/promises'
 import { Agent, request, type Dispatcher } from 'undici'
 import { RedfishError, errorForStatus } from './errors.js'
@@ -33,9 +34,8 @@ export interface RedfishClientOptions {
   readonly retries?: number
   /** First backoff delay; it doubles per attempt up to 5 s. Default 500 ms. */
   readonly retryDelayMs?: number
-  /** Injected time, for tests. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
-  readonly now?: () => number
+  /** Injected time (the conductor's clock); the system clock by default. */
+  readonly clock?: Clock
 }
 
 /** One answer of the BMC. */
@@ -69,20 +69,6 @@ export interface TaskWaitOptions {
 type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 type Transport = { readonly kind: 'timeout' | 'connection'; readonly cause: unknown }
 
-const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const onAbort = (): void => {
-      clearTimeout(t)
-      reject(signal?.reason)
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-
 /**
  * A connection to one Redfish service as one user. Safe for concurrent calls; reuse it.
  *
@@ -106,8 +92,9 @@ export class RedfishClient {
   constructor(opts: RedfishClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '')
     this.#opts = opts
-    this.#sleep = opts.sleep ?? realSleep
-    this.#now = opts.now ?? Date.now
+    const clock = opts.clock ?? systemClock
+    this.#sleep = (ms, signal) => clock.sleep(ms, signal)
+    this.#now = () => clock.now()
     const auth = opts.authType ?? 'auto'
     this.#mode = auth === 'auto' ? null : auth
   }
