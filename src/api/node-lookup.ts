@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { AppDeps } from './deps.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
-import { isUuid } from '../db/repos/nodes.js'
+import { isUuid } from '../domain/ident.js'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
 import { allows } from './microversions.js'
 import { baseUrl } from './links.js'

@@ -94,7 +94,7 @@ export class RedfishBmc {
     registerSystemRoutes(svc)
     registerManagerRoutes(svc, { asyncVirtualMedia: opts.asyncVirtualMedia ?? false })
     registerChassisRoutes(svc)
-    if (personality.name === 'idrac') {
+    if (personality.biosJobQueue) {
       registerBiosRoutes(svc, registerDellRoutes(svc))
     } else {
       registerBiosRoutes(svc)

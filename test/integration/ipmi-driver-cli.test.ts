@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startFerrum, type FerrumProcess } from '../helpers/ferrum-process.js'
 import { baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
-import { PASSWORD, USER, startIpmiLab, type IpmiLab } from '../../src/drivers/ipmi/ipmi-test-kit.js'
+import { PASSWORD, USER, startIpmiLab, type IpmiLab } from '../helpers/ipmi-test-kit.js'
 
 type Node = Record<string, unknown> & { uuid: string; provision_state: string; power_state: string | null; last_error: string | null }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, before, test } from 'node:test'
-import { type RedfishLab, startRedfishLab } from '../../src/drivers/redfish/redfish-test-kit.js'
+import { type RedfishLab, startRedfishLab } from '../helpers/redfish-test-kit.js'
 import { startFerrum, type FerrumProcess } from '../helpers/ferrum-process.js'
 import { baremetal, baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
 

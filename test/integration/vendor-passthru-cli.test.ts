@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFerrum, type FerrumProcess } from '../helpers/ferrum-process.js'
 import { baremetal, baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
-import { PASSWORD, USER, startIpmiLab, type IpmiLab } from '../../src/drivers/ipmi/ipmi-test-kit.js'
+import { PASSWORD, USER, startIpmiLab, type IpmiLab } from '../helpers/ipmi-test-kit.js'
 
 let ferrum: FerrumProcess
 let lab: IpmiLab

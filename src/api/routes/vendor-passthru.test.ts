@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { buildTestApp, faultOf, v } from '../../../test/helpers/app.js'
 import type { TestApp } from '../../../test/helpers/app.js'
-import { PASSWORD, USER, startIpmiLab, type IpmiLab } from '../../drivers/ipmi/ipmi-test-kit.js'
+import { PASSWORD, USER, startIpmiLab, type IpmiLab } from '../../../test/helpers/ipmi-test-kit.js'
 
 type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 

@@ -4,8 +4,9 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { AllocationTable, Schema } from '../schema.js'
 import { fromJson, mapUnique, nowIso, toJson, uniqueViolationColumn } from '../codec.js'
 import { ConflictError, NotFoundError } from '../../domain/errors.js'
-import { applyPage, isUuid } from './nodes.js'
-import type { ListOptions } from './nodes.js'
+import { applyPage } from './shared.js'
+import { isUuid } from '../../domain/ident.js'
+import type { ListOptions } from './shared.js'
 
 /** Allocation states (Ironic's `allocating`, `active`, `error`). */
 export type AllocationState = 'allocating' | 'active' | 'error'

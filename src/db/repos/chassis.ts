@@ -3,8 +3,8 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { ChassisTable, Schema } from '../schema.js'
 import { fromJson, mapUnique, nowIso, toJson } from '../codec.js'
 import { NotFoundError, ValidationError } from '../../domain/errors.js'
-import { applyPage } from './nodes.js'
-import type { ListOptions } from './nodes.js'
+import { applyPage } from './shared.js'
+import type { ListOptions } from './shared.js'
 
 /** A chassis: a group of nodes, with a description and free-form extra data. */
 export interface ChassisRecord {

@@ -3,8 +3,9 @@ import type { Kysely, Selectable } from 'kysely'
 import type { DeployTemplateTable, Schema } from '../schema.js'
 import { fromJson, mapUnique, nowIso, toJson } from '../codec.js'
 import { NotFoundError } from '../../domain/errors.js'
-import { applyPage, isUuid } from './nodes.js'
-import type { ListOptions } from './nodes.js'
+import { applyPage } from './shared.js'
+import { isUuid } from '../../domain/ident.js'
+import type { ListOptions } from './shared.js'
 
 /** One step of a deploy template (Ironic's field names). */
 export interface TemplateStep {

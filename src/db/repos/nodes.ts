@@ -4,6 +4,8 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely'
 import type { NodeTable, Schema } from '../schema.js'
 import { fromBool, fromJson, mapUnique, nowIso, toBool, toBoolOrNull, toJson } from '../codec.js'
 import { NotFoundError } from '../../domain/errors.js'
+import { isUuid } from '../../domain/ident.js'
+import { applyPage, escapeLike, type ListOptions } from './shared.js'
 import type { ProvisionState } from '../../domain/provision-states.js'
 
 type Json = Record<string, unknown>
@@ -93,13 +95,6 @@ export interface NodeFilters {
   provision_states?: string[]
 }
 
-export interface ListOptions<K extends string> {
-  limit?: number
-  sortKey?: K
-  sortDir?: 'asc' | 'desc'
-  /** The record the previous page ended with. */
-  marker?: Record<string, unknown> & { id: number }
-}
 
 /** Database access for nodes. All methods are single statements or short transactions. */
 export class NodeRepo {
@@ -310,55 +305,4 @@ function nodeDuplicateMessage(col: string, rec: Partial<NodeRecord>): string {
   if (col === 'instance_uuid') return `Instance ${rec.instance_uuid} is already associated with a node.`
   if (col === 'uuid') return `A node with UUID ${rec.uuid} already exists.`
   return `A node with the same ${col} already exists.`
-}
-
-const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
-export function isUuid(s: string): boolean {
-  return UUID_RE.test(s)
-}
-
-export function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
-
-/**
- * Keyset pagination shared by every list: ORDER BY sortKey, id; with a marker, only rows after
- * it. NULLs sort first ascending on both engines (PostgreSQL is told so explicitly).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function applyPage(q: any, opts: ListOptions<string>): any {
-  const key = opts.sortKey ?? 'id'
-  const dir = opts.sortDir ?? 'asc'
-  const cmp = dir === 'asc' ? '>' : '<'
-  if (opts.marker) {
-    const m = opts.marker
-    const mv = m[key] ?? null
-    if (key === 'id') {
-      q = q.where('id', cmp, m.id)
-    } else {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      q = q.where((eb: any) => {
-        const v = normaliseSortValue(mv)
-        if (v === null) {
-          // NULLs come first ascending (last descending): after a NULL come the non-NULLs (asc) or the rest of NULLs.
-          return dir === 'asc'
-            ? eb.or([eb(key, 'is not', null), eb.and([eb(key, 'is', null), eb('id', '>', m.id)])])
-            : eb.and([eb(key, 'is', null), eb('id', '<', m.id)])
-        }
-        const after = eb.or([eb(key, cmp, v), eb.and([eb(key, '=', v), eb('id', cmp, m.id)])])
-        return dir === 'asc' ? after : eb.or([after, eb(key, 'is', null)])
-      })
-    }
-  }
-  q = q.orderBy(key, (ob: { asc(): unknown; desc(): unknown; nullsFirst(): unknown; nullsLast(): unknown }) =>
-    dir === 'asc' ? (ob.asc() as typeof ob).nullsFirst() : (ob.desc() as typeof ob).nullsLast())
-  if (key !== 'id') q = q.orderBy('id', dir)
-  if (opts.limit !== undefined) q = q.limit(opts.limit)
-  return q
-}
-
-function normaliseSortValue(v: unknown): unknown {
-  if (typeof v === 'boolean') return v ? 1 : 0
-  if (v !== null && typeof v === 'object') return JSON.stringify(v)
-  return v ?? null
 }

@@ -3,8 +3,9 @@ import type { Kysely, Selectable } from 'kysely'
 import type { RunbookTable, Schema } from '../schema.js'
 import { fromBool, fromJson, mapUnique, nowIso, toBool, toJson } from '../codec.js'
 import { NotFoundError } from '../../domain/errors.js'
-import { applyPage, isUuid } from './nodes.js'
-import type { ListOptions } from './nodes.js'
+import { applyPage } from './shared.js'
+import { isUuid } from '../../domain/ident.js'
+import type { ListOptions } from './shared.js'
 
 /** One step of a runbook; steps run in `order`. */
 export interface RunbookStep {

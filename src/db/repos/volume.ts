@@ -3,8 +3,8 @@ import type { Kysely } from 'kysely'
 import type { Schema } from '../schema.js'
 import { fromJson, mapUnique, nowIso, toJson } from '../codec.js'
 import { NotFoundError } from '../../domain/errors.js'
-import { applyPage } from './nodes.js'
-import type { ListOptions } from './nodes.js'
+import { applyPage } from './shared.js'
+import type { ListOptions } from './shared.js'
 
 type Json = Record<string, unknown>
 

@@ -4,7 +4,7 @@ import { RedfishError } from '../../protocols/redfish/errors.js'
 import { createDriverRegistry } from '../default-registry.js'
 import { IDRAC } from '../hardware-types.js'
 import type { DriverStep } from '../steps.js'
-import { type RedfishLab, startRedfishLab } from '../redfish/redfish-test-kit.js'
+import { type RedfishLab, startRedfishLab } from '../../../test/helpers/redfish-test-kit.js'
 import { IdracRedfishManagement } from './idrac-redfish-management.js'
 import { IdracRedfishPower } from './idrac-redfish-power.js'
 

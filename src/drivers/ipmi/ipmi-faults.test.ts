@@ -10,7 +10,7 @@ import { DriverError, FerrumError } from '../../domain/errors.js'
 import type { IpmiAccess } from './ipmi-access.js'
 import { IpmiManagement } from './ipmi-management.js'
 import { IpmiPower } from './ipmi-power.js'
-import { ipmiContext, ipmiNode, seeded, startIpmiLab, testAccess, type IpmiLab } from './ipmi-test-kit.js'
+import { ipmiContext, ipmiNode, seeded, startIpmiLab, testAccess, type IpmiLab } from '../../../test/helpers/ipmi-test-kit.js'
 
 /** A UDP port nobody listens on (bound, read, released). */
 async function deadPort(): Promise<number> {

@@ -4,7 +4,7 @@ import { ValidationError } from '../../domain/errors.js'
 import type { IpmiAccess } from './ipmi-access.js'
 import { bootModeOf, IpmiManagement } from './ipmi-management.js'
 import { IpmiVendor } from './ipmi-vendor.js'
-import { ipmiContext, ipmiNode, startIpmiLab, testAccess, type IpmiLab } from './ipmi-test-kit.js'
+import { ipmiContext, ipmiNode, startIpmiLab, testAccess, type IpmiLab } from '../../../test/helpers/ipmi-test-kit.js'
 import type { NodeView } from '../node-view.js'
 
 for (const suite of [3, 17] as const) {

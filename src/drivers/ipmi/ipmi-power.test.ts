@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { DriverError } from '../../domain/errors.js'
 import type { IpmiAccess } from './ipmi-access.js'
 import { IpmiPower } from './ipmi-power.js'
-import { ipmiContext, ipmiNode, startIpmiLab, testAccess, type IpmiLab } from './ipmi-test-kit.js'
+import { ipmiContext, ipmiNode, startIpmiLab, testAccess, type IpmiLab } from '../../../test/helpers/ipmi-test-kit.js'
 
 for (const suite of [3, 17] as const) {
   describe(`IpmiPower against the lab BMC, cipher suite ${suite}`, () => {

@@ -9,7 +9,7 @@ import { startIpmiSim, type IpmiSim } from '../../../test/helpers/ipmi-sim.js'
 import type { IpmiAccess } from './ipmi-access.js'
 import { IpmiManagement } from './ipmi-management.js'
 import { IpmiPower } from './ipmi-power.js'
-import { ipmiContext, ipmiNode, testAccess } from './ipmi-test-kit.js'
+import { ipmiContext, ipmiNode, testAccess } from '../../../test/helpers/ipmi-test-kit.js'
 
 describe('ipmitool power and management against ipmi_sim (cipher suite 3)', () => {
   let sim: IpmiSim

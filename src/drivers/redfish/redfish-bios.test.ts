@@ -6,7 +6,7 @@ import { IdracRedfishBios } from '../idrac/idrac-redfish-bios.js'
 import type { BiosInterface } from '../interfaces/bios.js'
 import type { DriverStep } from '../steps.js'
 import { RedfishBios } from './redfish-bios.js'
-import { type RedfishLab, startRedfishLab } from './redfish-test-kit.js'
+import { type RedfishLab, startRedfishLab } from '../../../test/helpers/redfish-test-kit.js'
 
 const step = (name: string, args: Record<string, unknown> = {}): DriverStep => ({ interface: 'bios', step: name, priority: 0, args })
 

@@ -12,7 +12,7 @@ import { RedfishConnections } from './redfish-connections.js'
 import { RedfishInspect } from './redfish-inspect.js'
 import { RedfishManagement } from './redfish-management.js'
 import { RedfishPower } from './redfish-power.js'
-import { type RedfishLab, startRedfishLab } from './redfish-test-kit.js'
+import { type RedfishLab, startRedfishLab } from '../../../test/helpers/redfish-test-kit.js'
 
 /** A deterministic random source (an LCG), so the dropped requests are the same on every run. */
 function seeded(seed: number): () => number {

@@ -4,7 +4,7 @@ import { BasicMachine, defaultHardware } from '../../lab/basic-machine.js'
 import { IdracRedfishInspect } from '../idrac/idrac-redfish-inspect.js'
 import type { InspectInterface } from '../interfaces/inspect.js'
 import { RedfishInspect } from './redfish-inspect.js'
-import { type RedfishLab, startRedfishLab } from './redfish-test-kit.js'
+import { type RedfishLab, startRedfishLab } from '../../../test/helpers/redfish-test-kit.js'
 
 for (const personality of ['generic', 'idrac'] as const) {
   describe(`${personality === 'idrac' ? 'IdracRedfishInspect' : 'RedfishInspect'} against the ${personality} lab BMC`, () => {

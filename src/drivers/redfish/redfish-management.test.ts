@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { ValidationError } from '../../domain/errors.js'
 import { ALLOWED_TARGETS_KEY, RedfishManagement } from './redfish-management.js'
 import { RedfishPower } from './redfish-power.js'
-import { type RedfishLab, startRedfishLab } from './redfish-test-kit.js'
+import { type RedfishLab, startRedfishLab } from '../../../test/helpers/redfish-test-kit.js'
 
 for (const personality of ['generic', 'idrac'] as const) {
   describe(`RedfishManagement against the ${personality} lab BMC`, () => {

@@ -5,7 +5,7 @@ import { RedfishError } from '../../protocols/redfish/errors.js'
 import { makeNodeView } from '../testing/fixtures.js'
 import { RedfishManagement } from './redfish-management.js'
 import { RedfishPower } from './redfish-power.js'
-import { type RedfishLab, startRedfishLab } from './redfish-test-kit.js'
+import { type RedfishLab, startRedfishLab } from '../../../test/helpers/redfish-test-kit.js'
 
 /** A machine whose OS ignores ACPI requests. */
 class StubbornMachine extends BasicMachine {

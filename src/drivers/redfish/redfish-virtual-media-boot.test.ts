@@ -5,7 +5,7 @@ import { IdracRedfishVirtualMediaBoot } from '../idrac/idrac-redfish-virtual-med
 import type { BootInterface } from '../interfaces/boot.js'
 import { makeNodeView } from '../testing/fixtures.js'
 import { RedfishPower } from './redfish-power.js'
-import { type RedfishLab, startIsoServer, startRedfishLab } from './redfish-test-kit.js'
+import { type RedfishLab, startIsoServer, startRedfishLab } from '../../../test/helpers/redfish-test-kit.js'
 import { RedfishVirtualMediaBoot, VMEDIA_KEY } from './redfish-virtual-media-boot.js'
 
 for (const personality of ['generic', 'idrac'] as const) {

@@ -15,7 +15,7 @@ import { buildTestApp, type TestApp } from '../../../test/helpers/app.js'
 import type { BootFiles, DriverContext } from '../driver-context.js'
 import { IdracRedfishVirtualMediaBoot } from '../idrac/idrac-redfish-virtual-media-boot.js'
 import type { BootInterface } from '../interfaces/boot.js'
-import { type RedfishLab, startIsoServer, startRedfishLab } from './redfish-test-kit.js'
+import { type RedfishLab, startIsoServer, startRedfishLab } from '../../../test/helpers/redfish-test-kit.js'
 import { RedfishVirtualMediaBoot, VMEDIA_KEY } from './redfish-virtual-media-boot.js'
 
 let t: TestApp

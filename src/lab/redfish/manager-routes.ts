@@ -14,7 +14,6 @@ import {
 } from './model.js'
 import type { Reply, RouteContext } from './router.js'
 import type { RedfishService } from './service.js'
-import { renderManagerOem } from './dell-routes.js'
 
 export interface ManagerRouteOptions {
   /** Answer virtual media inserts with 202 and a task even without `Prefer: respond-async`. */
@@ -137,7 +136,8 @@ export function registerManagerRoutes(svc: RedfishService, opts: ManagerRouteOpt
   r.get(M, (ctx) => {
     const sys = svc.systemByManager(ctx.params.mgr)
     const base = managerPath(sys)
-    const idrac = svc.personality.name === 'idrac'
+    const p = svc.personality
+    const oem = p.managerOem?.(sys)
     return {
       status: 200,
       etag: true,
@@ -145,7 +145,7 @@ export function registerManagerRoutes(svc: RedfishService, opts: ManagerRouteOpt
         '@odata.type': '#Manager.v1_17_0.Manager',
         '@odata.id': base,
         Id: sys.managerId,
-        Name: idrac ? 'Manager' : 'Ferrum Lab BMC',
+        Name: p.managerName,
         ManagerType: 'BMC',
         Model: svc.personality.managerModel,
         FirmwareVersion: svc.personality.firmwareVersion,
@@ -157,16 +157,16 @@ export function registerManagerRoutes(svc: RedfishService, opts: ManagerRouteOpt
         Links: {
           ManagerForServers: [odataId(systemPath(sys))],
           ManagerForChassis: [odataId(chassisPath(sys))],
-          ...(idrac ? { Oem: renderManagerOem(sys).links } : {}),
+          ...(oem ? { Oem: oem.links } : {}),
         },
         Actions: {
           '#Manager.Reset': {
             target: `${base}/Actions/Manager.Reset`,
             'ResetType@Redfish.AllowableValues': ['GracefulRestart', 'ForceRestart'],
           },
-          ...(idrac ? { Oem: renderManagerOem(sys).actions } : {}),
+          ...(oem ? { Oem: oem.actions } : {}),
         },
-        ...(idrac ? { Oem: renderManagerOem(sys).oem } : {}),
+        ...(oem ? { Oem: oem.oem } : {}),
       },
     }
   })
@@ -262,7 +262,7 @@ export function registerChassisRoutes(svc: RedfishService): void {
         Id: sys.chassisId,
         Name: `Chassis of ${sys.machine.name}`,
         ChassisType: 'RackMount',
-        Manufacturer: svc.personality.name === 'idrac' ? 'Dell Inc.' : hw.manufacturer,
+        Manufacturer: svc.personality.manufacturer ?? hw.manufacturer,
         Model: hw.model,
         SerialNumber: hw.serialNumber,
         PowerState: powerStateOf(sys.machine),

@@ -1,5 +1,6 @@
 import type { LabHardware, LabMachine } from '../machine.js'
-import type { BiosAttributeSpec, MediaSlotSpec } from './model.js'
+import type { BiosAttributeSpec, MediaSlotSpec, SystemState } from './model.js'
+import { renderManagerOem, renderSystemOem } from './dell-routes.js'
 
 export type PersonalityName = 'generic' | 'idrac'
 
@@ -22,6 +23,21 @@ export interface Personality {
   biosSpecs(hw: LabHardware): Record<string, BiosAttributeSpec>
   /** Apply times accepted in `@Redfish.SettingsApplyTime` on the BIOS settings object. */
   readonly biosApplyTimes: readonly string[]
+  /** The service root's Vendor and Product. */
+  readonly vendor: string
+  readonly product: string
+  /** The service root's Oem object, from the (only) system's serial number; none when absent. */
+  rootOem?(serialNumber: string): Record<string, unknown>
+  /** BIOS changes are staged and applied by a vendor job queue (Dell's Lifecycle Controller) rather than on the next boot. */
+  readonly biosJobQueue: boolean
+  /** Replaces the machine's manufacturer in ComputerSystem and Chassis. */
+  readonly manufacturer?: string
+  readonly biosVersion: string
+  /** The Manager resource's Name. */
+  readonly managerName: string
+  /** OEM parts of the ComputerSystem and Manager resources. */
+  systemOem?(sys: SystemState): Record<string, unknown>
+  managerOem?(sys: SystemState): { links: unknown; actions: unknown; oem: unknown }
 }
 
 const ENABLED = ['Enabled', 'Disabled'] as const
@@ -59,6 +75,11 @@ export const genericPersonality: Personality = {
     AssetTag: { default: '' },
   }),
   biosApplyTimes: ['OnReset'],
+  vendor: 'Ferrum',
+  product: 'Ferrum Lab BMC',
+  biosJobQueue: false,
+  biosVersion: '1.0.0',
+  managerName: 'Ferrum Lab BMC',
 }
 
 export const IDRAC_SYSTEM_ID = 'System.Embedded.1'
@@ -97,6 +118,15 @@ export const idracPersonality: Personality = {
     SystemServiceTag: { default: hw.serialNumber },
   }),
   biosApplyTimes: ['OnReset'],
+  vendor: 'Dell',
+  product: 'Integrated Dell Remote Access Controller',
+  rootOem: (serialNumber) => ({ Dell: { '@odata.type': '#DellServiceRoot.v1_0_0.DellServiceRoot', ManagerMACAddress: '00:00:5e:00:53:01', ServiceTag: serialNumber } }),
+  biosJobQueue: true,
+  manufacturer: 'Dell Inc.',
+  biosVersion: '2.1.5',
+  managerName: 'Manager',
+  systemOem: renderSystemOem,
+  managerOem: renderManagerOem,
 }
 
 export function personalityFor(name: PersonalityName): Personality {

@@ -8,7 +8,7 @@ const SESSIONS = `${ROOT}/SessionService/Sessions`
 /** Service root, version document, SessionService, TaskService and an empty Registries collection. */
 export function registerRootRoutes(svc: RedfishService): void {
   const r = svc.router
-  const idrac = svc.personality.name === 'idrac'
+  const p = svc.personality
 
   r.get('/redfish', () => ({ status: 200, body: { v1: `${ROOT}/` } }))
 
@@ -22,8 +22,8 @@ export function registerRootRoutes(svc: RedfishService): void {
       Name: 'Root Service',
       RedfishVersion: '1.17.0',
       UUID: svc.uuid,
-      Vendor: idrac ? 'Dell' : 'Ferrum',
-      Product: idrac ? 'Integrated Dell Remote Access Controller' : 'Ferrum Lab BMC',
+      Vendor: p.vendor,
+      Product: p.product,
       ProtocolFeaturesSupported: {
         ExpandQuery: { ExpandAll: false, Levels: false, Links: false, NoLinks: false },
         FilterQuery: false,
@@ -38,7 +38,7 @@ export function registerRootRoutes(svc: RedfishService): void {
       TaskService: odataId(`${ROOT}/TaskService`),
       Registries: odataId(`${ROOT}/Registries`),
       Links: { Sessions: odataId(SESSIONS) },
-      ...(idrac ? { Oem: { Dell: { '@odata.type': '#DellServiceRoot.v1_0_0.DellServiceRoot', ManagerMACAddress: '00:00:5e:00:53:01', ServiceTag: svc.systems[0].machine.hardware.serialNumber } } } : {}),
+      ...(p.rootOem ? { Oem: p.rootOem(svc.systems[0].machine.hardware.serialNumber) } : {}),
     },
   }))
 

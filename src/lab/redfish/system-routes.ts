@@ -18,7 +18,6 @@ import {
 } from './model.js'
 import type { Reply } from './router.js'
 import type { RedfishService } from './service.js'
-import { renderSystemOem } from './dell-routes.js'
 
 const STATUS_OK = { State: 'Enabled', Health: 'OK', HealthRollup: 'OK' }
 const ledValues = ['Off', 'Lit', 'Blinking'] as const
@@ -43,7 +42,7 @@ export function renderSystem(svc: RedfishService, sys: SystemState): Record<stri
     Id: sys.id,
     Name: m.name,
     SystemType: 'Physical',
-    Manufacturer: svc.personality.name === 'idrac' ? 'Dell Inc.' : hw.manufacturer,
+    Manufacturer: svc.personality.manufacturer ?? hw.manufacturer,
     Model: hw.model,
     SerialNumber: hw.serialNumber,
     SKU: hw.serialNumber,
@@ -51,7 +50,7 @@ export function renderSystem(svc: RedfishService, sys: SystemState): Record<stri
     HostName: m.name,
     AssetTag: sys.assetTag,
     IndicatorLED: sys.indicatorLed,
-    BiosVersion: svc.personality.name === 'idrac' ? '2.1.5' : '1.0.0',
+    BiosVersion: svc.personality.biosVersion,
     PowerState: powerStateOf(m),
     Status: STATUS_OK,
     Boot: {
@@ -88,7 +87,7 @@ export function renderSystem(svc: RedfishService, sys: SystemState): Record<stri
         'ResetType@Redfish.AllowableValues': [...RESET_TYPES],
       },
     },
-    ...(svc.personality.name === 'idrac' ? { Oem: renderSystemOem(sys) } : {}),
+    ...(svc.personality.systemOem ? { Oem: svc.personality.systemOem(sys) } : {}),
   }
 }
 

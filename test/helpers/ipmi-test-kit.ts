@@ -2,13 +2,13 @@
  * Helpers for the ipmitool driver tests: a lab IpmiBmc fronting a BasicMachine (or a subclass
  * with quirks), node views whose driver_info points at it, and an IpmiAccess tuned for loopback.
  */
-import { BasicMachine, defaultHardware } from '../../lab/basic-machine.js'
-import type { MachineEvent } from '../../lab/basic-machine.js'
-import { IpmiBmc } from '../../lab/ipmi-bmc.js'
-import type { LabBmcFaults } from '../../lab/machine.js'
-import type { NodeView } from '../node-view.js'
-import { makeContext, makeNodeView, ManualClock } from '../testing/fixtures.js'
-import { IpmiAccess, type IpmiAccessOptions } from './ipmi-access.js'
+import { BasicMachine, defaultHardware } from '../../src/lab/basic-machine.js'
+import type { MachineEvent } from '../../src/lab/basic-machine.js'
+import { IpmiBmc } from '../../src/lab/ipmi-bmc.js'
+import type { LabBmcFaults } from '../../src/lab/machine.js'
+import type { NodeView } from '../../src/drivers/node-view.js'
+import { makeContext, makeNodeView, ManualClock } from '../../src/drivers/testing/fixtures.js'
+import { IpmiAccess, type IpmiAccessOptions } from '../../src/drivers/ipmi/ipmi-access.js'
 
 export const USER = 'admin'
 export const PASSWORD = 'secret'
