@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto'
-import type { Kysely, Selectable } from 'kysely'
-import type { RunbookTable, Schema } from '../schema.js'
-import { fromBool, fromJson, mapUnique, nowIso, toBool, toJson } from '../codec.js'
-import { NotFoundError } from '../../domain/errors.js'
-import { applyPage } from './shared.js'
-import { isUuid } from '../../domain/ident.js'
+import type { Kysely } from 'kysely'
+import type { Schema } from '../schema.js'
+import { fromBool, fromJson, toBool, toJson } from '../codec.js'
 import type { ListOptions } from './shared.js'
+import { StepListRepo } from './step-lists.js'
 
 /** One step of a runbook; steps run in `order`. */
 export interface RunbookStep {
@@ -34,107 +31,30 @@ export type RunbookFields = Pick<RunbookRecord, 'name' | 'public' | 'owner' | 'd
 export const RUNBOOK_SORT_KEYS = ['id', 'uuid', 'name', 'owner', 'public', 'created_at', 'updated_at'] as const
 export type RunbookSortKey = (typeof RUNBOOK_SORT_KEYS)[number]
 
-function duplicateMessage(col: string, rec: { name?: string; uuid?: string }): string {
-  if (col === 'name') return `A runbook with name ${rec.name} already exists.`
-  return `A runbook with UUID ${rec.uuid} already exists.`
-}
-
 /** Database access for runbooks and their steps (always written together). */
-export class RunbookRepo {
-  constructor(private readonly db: Kysely<Schema>) {}
-
-  async #withSteps(rows: Selectable<RunbookTable>[]): Promise<RunbookRecord[]> {
-    if (rows.length === 0) return []
-    const steps = await this.db.selectFrom('runbook_steps').selectAll().where('runbook_id', 'in', rows.map((r) => r.id)).orderBy('order').orderBy('id').execute()
-    return rows.map((r) => ({
-      ...r,
-      public: toBool(r.public),
-      disable_ramdisk: toBool(r.disable_ramdisk),
-      extra: fromJson(r.extra, {}),
-      steps: steps.filter((s) => s.runbook_id === r.id).map((s) => ({ interface: s.interface, step: s.step, args: fromJson(s.args, {}), order: s.order })),
-    }))
-  }
-
-  async #insertSteps(trx: Kysely<Schema>, id: number, steps: readonly RunbookStep[], now: string): Promise<void> {
-    if (steps.length === 0) return
-    await trx
-      .insertInto('runbook_steps')
-      .values(steps.map((s) => ({ runbook_id: id, interface: s.interface, step: s.step, args: toJson(s.args), order: s.order, created_at: now })))
-      .execute()
-  }
-
-  async create(r: Partial<RunbookFields> & { uuid?: string; name: string; steps: RunbookStep[] }): Promise<RunbookRecord> {
-    const uuid = r.uuid ?? randomUUID()
-    const id = await mapUnique(
-      () =>
-        this.db.transaction().execute(async (trx) => {
-          const now = nowIso()
-          const row = await trx
-            .insertInto('runbooks')
-            .values({
-              uuid, name: r.name, public: fromBool(r.public ?? false), owner: r.owner ?? null,
-              disable_ramdisk: fromBool(r.disable_ramdisk ?? false), extra: toJson(r.extra ?? {}), created_at: now, updated_at: null,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-          await this.#insertSteps(trx, row.id, r.steps, now)
-          return row.id
-        }),
-      (col) => duplicateMessage(col, { name: r.name, uuid }),
-    )
-    return (await this.getById(id))!
-  }
-
-  async getById(id: number): Promise<RunbookRecord | null> {
-    return (await this.#withSteps(await this.db.selectFrom('runbooks').selectAll().where('id', '=', id).execute()))[0] ?? null
-  }
-
-  /** By UUID, else by name. Throws NotFoundError naming the identifier. */
-  async getByIdent(ident: string): Promise<RunbookRecord> {
-    const q = this.db.selectFrom('runbooks').selectAll()
-    const rows = isUuid(ident) ? await q.where('uuid', '=', ident.toLowerCase()).execute() : await q.where('name', '=', ident).execute()
-    const r = (await this.#withSteps(rows))[0]
-    if (!r) throw new NotFoundError(`Runbook ${ident} could not be found.`, { code: 'RUNBOOK_NOT_FOUND' })
-    return r
+export class RunbookRepo extends StepListRepo<RunbookRecord, RunbookStep, RunbookFields> {
+  constructor(db: Kysely<Schema>) {
+    super(db, {
+      table: 'runbooks', stepTable: 'runbook_steps', fk: 'runbook_id', rank: 'order', sortSteps: true,
+      what: 'runbook', notFound: 'RUNBOOK_NOT_FOUND',
+      decode: (r) => ({
+        id: r.id as number, uuid: r.uuid as string, name: r.name as string, public: toBool(r.public as number), owner: r.owner as string | null,
+        disable_ramdisk: toBool(r.disable_ramdisk as number), extra: fromJson(r.extra as string, {}), created_at: r.created_at as string, updated_at: r.updated_at as string | null,
+      }),
+      encode: (f) => ({
+        ...(f.name !== undefined ? { name: f.name } : {}),
+        ...(f.public !== undefined ? { public: fromBool(f.public) } : {}),
+        ...(f.owner !== undefined ? { owner: f.owner } : {}),
+        ...(f.disable_ramdisk !== undefined ? { disable_ramdisk: fromBool(f.disable_ramdisk) } : {}),
+        ...(f.extra !== undefined ? { extra: toJson(f.extra) } : {}),
+      }),
+      step: (s, order) => ({ ...s, order }),
+    })
   }
 
   /** Runbooks visible to `project` (public ones and its own) when given, else all. */
   async list(opts: ListOptions<RunbookSortKey> & { project?: string } = {}): Promise<RunbookRecord[]> {
-    let q = this.db.selectFrom('runbooks').selectAll()
     const p = opts.project
-    if (p !== undefined) q = q.where((eb) => eb.or([eb('public', '=', 1), eb('owner', '=', p)]))
-    const rows = await (applyPage(q, opts) as { execute(): Promise<Selectable<RunbookTable>[]> }).execute()
-    return this.#withSteps(rows)
-  }
-
-  async update(id: number, changes: Partial<RunbookFields>): Promise<RunbookRecord> {
-    await mapUnique(
-      () =>
-        this.db.transaction().execute(async (trx) => {
-          const now = nowIso()
-          const set: Record<string, unknown> = { updated_at: now }
-          if (changes.name !== undefined) set.name = changes.name
-          if (changes.public !== undefined) set.public = fromBool(changes.public)
-          if (changes.owner !== undefined) set.owner = changes.owner
-          if (changes.disable_ramdisk !== undefined) set.disable_ramdisk = fromBool(changes.disable_ramdisk)
-          if (changes.extra !== undefined) set.extra = toJson(changes.extra)
-          await trx.updateTable('runbooks').set(set).where('id', '=', id).execute()
-          if (changes.steps !== undefined) {
-            await trx.deleteFrom('runbook_steps').where('runbook_id', '=', id).execute()
-            await this.#insertSteps(trx, id, changes.steps, now)
-          }
-        }),
-      (col) => duplicateMessage(col, changes),
-    )
-    const r = await this.getById(id)
-    if (!r) throw new NotFoundError(`Runbook ${id} could not be found.`, { code: 'RUNBOOK_NOT_FOUND' })
-    return r
-  }
-
-  async delete(id: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('runbook_steps').where('runbook_id', '=', id).execute()
-      await trx.deleteFrom('runbooks').where('id', '=', id).execute()
-    })
+    return this.page(opts, p === undefined ? undefined : (q) => q.where((eb) => eb.or([eb('public', '=', 1), eb('owner', '=', p)])))
   }
 }
