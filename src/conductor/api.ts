@@ -3,6 +3,8 @@ import type { NodeRecord } from '../db/repos/nodes.js'
 import type { AllocationRecord } from '../db/repos/allocations.js'
 import type { BiosSettingRecord } from '../db/repos/bios.js'
 import type { RequestContext } from '../domain/request-context.js'
+import type { HeartbeatRequest, LookupAnswer, LookupRequest } from './agent-callbacks.js'
+import type { InspectionData } from './inspection.js'
 
 /** Result of validating one interface of a node (Ironic's `node validate`). */
 export interface InterfaceValidation {
@@ -182,6 +184,24 @@ export interface ConductorApi {
   provision(ctx: RequestContext, node: string, req: ProvisionRequest): Promise<void>
   /** Continues a node parked in a wait state (the agent's heartbeat). @throws InvalidStateError when it is not waiting */
   continueNode(ctx: RequestContext, node: string): Promise<void>
+  /**
+   * An agent looks up its node by MACs or UUID (Ironic's `GET /v1/lookup`); the first lookup of a
+   * ramdisk boot gets the agent token, later ones see it masked.
+   * @throws ValidationError (INCOMPLETE_LOOKUP) with neither; NotFoundError outside lookup states
+   */
+  agentLookup(ctx: RequestContext, req: LookupRequest): Promise<LookupAnswer>
+  /**
+   * An agent's heartbeat (Ironic's `POST /v1/heartbeat/{node}`): recorded, and a node waiting on
+   * the agent continues when its deploy interface says so.
+   * @throws ValidationError (INVALID_AGENT_TOKEN) for a missing or wrong token
+   */
+  agentHeartbeat(ctx: RequestContext, node: string, req: HeartbeatRequest): Promise<void>
+  /**
+   * An agent posts its inspection data (Ironic's `POST /v1/continue_inspection`): the node is
+   * found, processed in the background, and the lookup answer (with the token) returned.
+   * @throws ValidationError without lookup information; NotFoundError when no node waits for it
+   */
+  continueInspection(ctx: RequestContext, data: InspectionData): Promise<LookupAnswer>
   /** Place (1-based) of a node waiting for a deploy/clean slot, or null (Ferrum's own). No database read. */
   queuePosition(ctx: RequestContext, node: string): Promise<number | null>
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import type { Clock } from '../common/clock.js'
 import type { FerrumConfig } from '../config/schema.js'
 import type { Store } from '../db/store.js'
-import type { BootFiles } from '../drivers/driver-context.js'
+import type { AgentSettings, BootFiles } from '../drivers/driver-context.js'
 import type { AdmissionQueue } from './admission.js'
 import type { DriverCatalog } from './driver-catalog.js'
 import type { NodeWorkers } from './node-workers.js'
@@ -21,6 +21,8 @@ export interface ConductorDeps {
   clock: Clock
   /** Ferrum's HTTP boot server (dir + URL prefix), handed to drivers; unset when none runs. */
   bootFiles?: BootFiles
+  /** Agent protocol settings (API URL agents call home to…), handed to drivers; unset in bare tests. */
+  agent?: AgentSettings
 }
 
 /** The conductor as its feature modules see it. */

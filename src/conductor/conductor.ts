@@ -16,6 +16,8 @@ import { TaskManager } from './task.js'
 import type { NodeTask } from './node-task.js'
 import { NodeWorkers } from './node-workers.js'
 import { continueNode, provision } from './provisioning.js'
+import { continueInspection, type InspectionData } from './inspection.js'
+import { heartbeat, lookup, type HeartbeatRequest, type LookupAnswer, type LookupRequest } from './agent-callbacks.js'
 import { destroyNode, updateNode } from './node-updates.js'
 import { attachVif, checkNetwork, detachVif, listVifs } from './vifs.js'
 import { createAllocation, destroyAllocation } from './allocations.js'
@@ -47,7 +49,7 @@ export class Conductor implements ConductorApi, ConductorCore {
     this.cleanQueue = new AdmissionQueue('clean', deps.config.maxConcurrentCleans)
     this.stepSettings = { automatedClean: deps.config.automatedClean, templateSteps: (node) => templateStepsFor(deps.store, node) }
     this.tasks = new TaskManager(
-      { store: deps.store, drivers: deps.drivers, log: deps.log, clock: deps.clock, hostname: this.hostname, bootFiles: deps.bootFiles },
+      { store: deps.store, drivers: deps.drivers, log: deps.log, clock: deps.clock, hostname: this.hostname, bootFiles: deps.bootFiles, agent: deps.agent },
       { attempts: deps.config.nodeLockedRetryAttempts, intervalMs: deps.config.nodeLockedRetryIntervalS * 1000 },
     )
     this.workers = new NodeWorkers(this.tasks, deps.log)
@@ -189,6 +191,18 @@ export class Conductor implements ConductorApi, ConductorCore {
   /** See provisioning.ts. */
   async continueNode(_ctx: RequestContext, node: string): Promise<void> {
     return continueNode(this, node)
+  }
+
+  async agentLookup(_ctx: RequestContext, req: LookupRequest): Promise<LookupAnswer> {
+    return lookup(this, req, this.deps.agent?.heartbeatTimeoutS ?? 300)
+  }
+
+  async agentHeartbeat(_ctx: RequestContext, node: string, req: HeartbeatRequest): Promise<void> {
+    return heartbeat(this, node, req)
+  }
+
+  async continueInspection(_ctx: RequestContext, data: InspectionData): Promise<LookupAnswer> {
+    return continueInspection(this, data, this.deps.agent?.heartbeatTimeoutS ?? 300)
   }
 
   /** Place in the admission queue for a node waiting to deploy or clean (1-based), else null. */

@@ -4,7 +4,7 @@ import type { NodeRecord } from '../db/repos/nodes.js'
 import type { HistoryErrorDetail } from '../db/repos/history.js'
 import type { DriverCatalog } from './driver-catalog.js'
 import type { Clock } from '../common/clock.js'
-import type { BootFiles, DriverContext } from '../drivers/driver-context.js'
+import type { AgentSettings, BootFiles, DriverContext } from '../drivers/driver-context.js'
 import type { InterfaceKind } from '../drivers/interface-kinds.js'
 import type { InterfaceByKind } from '../drivers/interfaces/by-kind.js'
 import type { NodeView } from '../drivers/node-view.js'
@@ -26,6 +26,8 @@ export interface TaskDeps {
   hostname: string
   /** Ferrum's HTTP boot server, passed to drivers as `ctx.bootFiles` (read at each call). */
   bootFiles?: BootFiles
+  /** Agent protocol settings, passed to drivers as `ctx.agent`. */
+  agent?: AgentSettings
 }
 
 /** Options of {@link NodeTask.event}. */
@@ -113,9 +115,13 @@ export class NodeTask {
     })
   }
 
-  /** The node as drivers see it (with traits). */
+  /** The node as drivers see it (with traits and ports). */
   async view(): Promise<NodeView> {
-    return toNodeView(this.node, await this.deps.store.nodes.traits(this.node.id))
+    const [traits, ports] = await Promise.all([this.deps.store.nodes.traits(this.node.id), this.deps.store.ports.list({ node_id: this.node.id })])
+    return toNodeView(this.node, traits, ports.map((p) => ({
+      uuid: p.uuid, address: p.address, pxeEnabled: p.pxe_enabled, physicalNetwork: p.physical_network,
+      localLinkConnection: p.local_link_connection, extra: p.extra,
+    })))
   }
 
   /** The node's implementation of an interface kind. @throws ValidationError when unset or disabled */
@@ -139,7 +145,8 @@ export class NodeTask {
     else this.signal.addEventListener('abort', onAbort, { once: true })
     const before = JSON.stringify(this.node.driver_internal_info)
     const internalInfo: Record<string, unknown> = JSON.parse(before) as Record<string, unknown>
-    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo, bootFiles: this.deps.bootFiles }
+    const interfaces = { boot: this.impl('boot'), management: this.impl('management'), power: this.impl('power') }
+    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo, bootFiles: this.deps.bootFiles, interfaces, agent: this.deps.agent }
     try {
       return await fn(ctx)
     } finally {

@@ -1,7 +1,8 @@
 import type { ConductorCore } from './conductor-core.js'
 import { STATE_INFO, WAIT_STATES } from '../domain/provision-states.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
-import { failTask } from './fail.js'
+import { failTask, phaseOfState } from './fail.js'
+import { currentStep } from './step-progress.js'
 import { detail, messageOf } from './failures.js'
 import { recoverNodes, type RecoveryReport } from './recovery.js'
 
@@ -77,7 +78,8 @@ export class Periodics {
       if (now - Date.parse(node.provision_updated_at) < limitS * 1000) continue
       const done = await this.c.tasks.tryWithNodeLock(node.id, async (task) => {
         if (task.node.provision_state !== node.provision_state) return false
-        const message = `Timeout reached while waiting for callback for node ${node.uuid} in state "${node.provision_state}" (${limitS} s).`
+        const seen = lastSeen(task.node)
+        const message = `Timeout reached while waiting for callback for node ${node.uuid} in state "${node.provision_state}" (${limitS} s)${seen ? `; last seen: ${seen}` : ''}.`
         await failTask(task, new Error(message), { code: 'CALLBACK_TIMEOUT', message })
         return true
       })
@@ -144,4 +146,20 @@ export class Periodics {
       }
     })
   }
+}
+
+/** What the node was last known to be doing, for a timeout's last_error (the step, the agent's command and progress). */
+export function lastSeen(node: NodeRecord): string {
+  const parts: string[] = []
+  const phase = phaseOfState(node.provision_state)
+  const step = currentStep(node, phase)
+  if (step) parts.push(`${phase} step ${step.step}`)
+  const dii = node.driver_internal_info
+  const cmd = dii.ferrum_agent_command as { name?: string } | undefined
+  if (cmd?.name) parts.push(`agent running ${cmd.name}`)
+  const progress = dii.ferrum_agent_progress as { bytes?: number; total?: number | null } | undefined
+  if (progress && typeof progress.bytes === 'number') parts.push(`${progress.bytes}${progress.total ? ` of ${progress.total}` : ''} bytes written`)
+  if (typeof dii.agent_last_heartbeat === 'string') parts.push(`last agent heartbeat ${dii.agent_last_heartbeat}`)
+  else if (dii.ferrum_ramdisk_params !== undefined) parts.push('the agent never called back')
+  return parts.join(', ')
 }

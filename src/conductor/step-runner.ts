@@ -114,7 +114,7 @@ export async function runSteps(task: NodeTask, phase: StepPhase, settings: StepS
       await task.save({ [field]: step, driver_internal_info: withIndex(task.node.driver_internal_info, phase, index) })
       const result = await runOne(task, step)
       if ('wait' in result) {
-        await task.save({ driver_internal_info: withIndex(task.node.driver_internal_info, phase, index + 1) })
+        await task.save({ driver_internal_info: withIndex(task.node.driver_internal_info, phase, result.rerun ? index : index + 1) })
         if (task.abortAfterStep) throw new AbortRequestedError()
         await task.event(result.hold ? 'hold' : 'wait')
         await task.history('step', 'INFO', `${phase} step ${step.interface}.${step.step}: ${result.wait}`)
@@ -134,7 +134,7 @@ export async function runSteps(task: NodeTask, phase: StepPhase, settings: StepS
   return 'done'
 }
 
-type StepRun = { done: true; updates?: { properties?: JsonObject; raidConfig?: JsonObject | null } } | { wait: string; hold?: boolean }
+type StepRun = { done: true; updates?: { properties?: JsonObject; raidConfig?: JsonObject | null } } | { wait: string; hold?: boolean; rerun?: boolean }
 
 async function runOne(task: NodeTask, step: DriverStep): Promise<StepRun> {
   if (isReserved(step)) {

@@ -93,13 +93,21 @@ async function deploy(host: WorkflowHost, task: NodeTask): Promise<void> {
 async function clean(host: WorkflowHost, task: NodeTask): Promise<void> {
   const manual = task.node.target_provision_state === 'manageable'
   if ((await runSteps(task, 'clean', host.stepSettings)) !== 'done') return
+  await tearDownRamdisk(task)
   // A retired node is not given back to the pool: its tear-down cleaning ends in manageable.
   await task.event(manual || task.node.retired ? 'manage' : 'done', { lastError: null })
 }
 
 async function service(host: WorkflowHost, task: NodeTask): Promise<void> {
   if ((await runSteps(task, 'service', host.stepSettings)) !== 'done') return
+  await tearDownRamdisk(task)
   await task.event('done', { lastError: null })
+}
+
+/** A phase that ran steps in the agent ends its ramdisk (deploy interfaces without one skip this). */
+async function tearDownRamdisk(task: NodeTask): Promise<void> {
+  const deploy = task.impl('deploy')
+  if (deploy.tearDownRamdisk) await task.call((ctx) => deploy.tearDownRamdisk!(ctx))
 }
 
 async function tearDown(host: WorkflowHost, task: NodeTask): Promise<void> {
@@ -142,7 +150,7 @@ async function unrescue(task: NodeTask): Promise<void> {
  * Inspection found these NICs: create a port for each MAC that no port has yet (as Ironic's
  * inspection does), PXE-enabled only when the node had no ports before.
  */
-async function createPortsForMacs(task: NodeTask, macs: readonly string[]): Promise<void> {
+export async function createPortsForMacs(task: NodeTask, macs: readonly string[]): Promise<void> {
   if (macs.length === 0) return
   const ports = task.deps.store.ports
   const hadPorts = (await ports.list({ node_id: task.node.id })).length > 0

@@ -35,6 +35,12 @@ export const ConductorConfig = Type.Object({
   automatedClean: Type.Boolean({ default: true, description: 'Clean nodes on provide and undeploy (tenant isolation). false skips it for nodes that do not ask for it.' }),
 }, { additionalProperties: false })
 
+/** [agent] — the deploy agent protocol (lookup, heartbeat, commands). */
+export const AgentConfig = Type.Object({
+  heartbeatTimeoutS: Type.Number({ minimum: 1, default: 300, description: 'heartbeat_timeout the lookup tells agents (Ironic\'s ramdisk_heartbeat_timeout); they heartbeat every 0.3–0.6 of it, and at once when a command finishes.' }),
+  commandTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long one agent command (an image write) may run; the phase\'s callback timeout also applies.' }),
+}, { additionalProperties: false })
+
 /** [drivers] — which hardware types and interfaces are loaded. */
 /** An object with an optional entry per interface kind (boot, deploy, power…). */
 const perKind = <T extends TSchema>(item: T, description: string) =>
@@ -52,6 +58,7 @@ export const FerrumConfig = Type.Object({
   logLevel: Type.String({ default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace.' }),
   api: ApiConfig,
   conductor: ConductorConfig,
+  agent: AgentConfig,
   drivers: DriversConfig,
 }, { additionalProperties: false })
 export type FerrumConfig = Static<typeof FerrumConfig>

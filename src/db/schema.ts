@@ -248,6 +248,17 @@ export interface BiosSettingTable {
   updated_at: string | null
 }
 
+export interface NodeInventoryTable {
+  id: Generated<number>
+  node_id: number
+  /** JSON: the agent's inventory. */
+  inventory_data: string
+  /** JSON: plugin data beside it. */
+  plugin_data: string
+  created_at: string
+  updated_at: string | null
+}
+
 export interface Schema {
   nodes: NodeTable
   node_traits: NodeTraitTable
@@ -264,4 +275,5 @@ export interface Schema {
   volume_connectors: VolumeConnectorTable
   volume_targets: VolumeTargetTable
   bios_settings: BiosSettingTable
+  node_inventory: NodeInventoryTable
 }

@@ -7,6 +7,7 @@ import { DeployTemplateRepo } from './repos/deploy-templates.js'
 import { RunbookRepo } from './repos/runbooks.js'
 import { VolumeRepo } from './repos/volume.js'
 import { BiosSettingRepo } from './repos/bios.js'
+import { InventoryRepo } from './repos/inventory.js'
 import { PortRepo } from './repos/ports.js'
 import { PortgroupRepo } from './repos/portgroups.js'
 import { ChassisRepo } from './repos/chassis.js'
@@ -21,6 +22,7 @@ export class Store {
   readonly runbooks: RunbookRepo
   readonly volume: VolumeRepo
   readonly bios: BiosSettingRepo
+  readonly inventory: InventoryRepo
   readonly ports: PortRepo
   readonly portgroups: PortgroupRepo
   readonly chassis: ChassisRepo
@@ -35,6 +37,7 @@ export class Store {
     this.runbooks = new RunbookRepo(db)
     this.volume = new VolumeRepo(db)
     this.bios = new BiosSettingRepo(db)
+    this.inventory = new InventoryRepo(db)
     this.ports = new PortRepo(db)
     this.portgroups = new PortgroupRepo(db)
     this.chassis = new ChassisRepo(db)

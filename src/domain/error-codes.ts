@@ -28,6 +28,8 @@ export const API_ERROR_CODES = {
   FERRUM_INVALID_UUID: c(400, 'A value that must be a UUID is not one.'),
   FERRUM_INVALID_IDENT: c(400, 'A value that must be a logical name or UUID is neither.'),
   FERRUM_INVALID_MAC: c(400, 'A MAC address is malformed.'),
+  INVALID_AGENT_TOKEN: c(400, 'A heartbeat carried no agent token or not the one the lookup issued (Ironic answers InvalidParameterValue).'),
+  INCOMPLETE_LOOKUP: c(400, 'A ramdisk lookup named neither MAC addresses nor a node UUID.'),
   FERRUM_INVALID_LOCAL_LINK: c(400, 'A port\'s local_link_connection is invalid.'),
   FERRUM_INVALID_SWITCH_ID: c(400, 'A local_link_connection switch_id is neither a MAC address nor an OpenFlow datapath ID.'),
   FERRUM_INVALID_PARAMETER: c(400, 'An argument of a vendor method or step is invalid.'),
@@ -124,6 +126,10 @@ export const API_ERROR_CODES = {
   REDFISH_AUTH_FAILED: c(500, 'The BMC refused the Redfish credentials.'),
   REDFISH_TIMEOUT: c(500, 'The BMC did not answer over Redfish in time.'),
   REDFISH_UNREACHABLE: c(500, 'The BMC could not be reached over Redfish.'),
+  AGENT_UNREACHABLE: c(500, "The deploy agent's command API could not be reached at the node's agent_url."),
+  AGENT_COMMAND_FAILED: c(500, 'The deploy agent refused a command or reported it failed; the message carries its error.'),
+  AGENT_TOKEN_INVALID: c(500, 'The deploy agent refused the agent token the conductor holds (the ramdisk was rebooted or replaced).'),
+  AGENT_NOT_READY: c(500, 'An agent step ran before the deploy agent had called back.'),
 } as const satisfies Record<string, CodeInfo>
 
 /**

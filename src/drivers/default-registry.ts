@@ -42,6 +42,9 @@ import { RedfishManagement } from './redfish/redfish-management.js'
 import { RedfishPower } from './redfish/redfish-power.js'
 import { RedfishVirtualMediaBoot } from './redfish/redfish-virtual-media-boot.js'
 import { DriverRegistry, type DriverConfig } from './registry.js'
+import { PxeBoot } from './pxe/pxe-boot.js'
+import { AgentInspect } from './agent/agent-inspect.js'
+import { DirectDeploy } from './agent/direct-deploy.js'
 import { RedfishConnections } from './redfish/redfish-connections.js'
 import type { Clock } from '../common/clock.js'
 
@@ -98,6 +101,9 @@ export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void, s
     new IpmiPower(ipmi),
     new IpmiManagement(ipmi),
     new IpmiVendor(ipmi),
+    new PxeBoot(),
+    new DirectDeploy(),
+    new AgentInspect(),
   ]
 }
 

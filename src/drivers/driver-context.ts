@@ -5,6 +5,16 @@
 import type { Clock } from '../common/clock.js'
 import type { Logger } from '../common/logger.js'
 import type { NodeView } from './node-view.js'
+import type { BootInterface } from './interfaces/boot.js'
+import type { ManagementInterface } from './interfaces/management.js'
+import type { PowerInterface } from './interfaces/power.js'
+
+/** The node's other interfaces, for drivers that work through them (Ironic's `task.driver`). */
+export interface NodeInterfaces {
+  readonly boot: BootInterface
+  readonly management: ManagementInterface
+  readonly power: PowerInterface
+}
 
 /**
  * Ferrum's HTTP boot server as drivers see it: files placed under `dir` are served at
@@ -31,7 +41,24 @@ export interface DriverContext {
   readonly internalInfo: Record<string, unknown>
   /** Ferrum's HTTP boot server, when the conductor runs one (`ferrum up`); unset in bare tests. */
   readonly bootFiles?: BootFiles
+  /**
+   * The node's boot, management and power interfaces (a boot interface sets the boot device, a
+   * deploy interface boots the ramdisk). Set by the conductor; unset in bare driver tests.
+   */
+  readonly interfaces?: NodeInterfaces
+  /** Settings of the agent protocol the conductor runs with (config `agent.*`). */
+  readonly agent?: AgentSettings
+}
+
+/** What agent-driven interfaces need from the conductor's config. */
+export interface AgentSettings {
+  /** The API URL agents call home to (`ipa-api-url`). */
+  readonly apiUrl: string
+  /** How long an agent command may run before the step fails. */
+  readonly commandTimeoutS: number
+  /** The heartbeat_timeout lookups tell agents (config `agent.heartbeatTimeoutS`). */
+  readonly heartbeatTimeoutS: number
 }
 
 /** A context for driver-level calls that involve no node (driver vendor passthru). */
-export type DriverLevelContext = Omit<DriverContext, 'node' | 'internalInfo'>
+export type DriverLevelContext = Omit<DriverContext, 'node' | 'internalInfo' | 'interfaces'>

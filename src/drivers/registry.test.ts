@@ -3,7 +3,6 @@ import assert from 'node:assert/strict'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
 import { builtInInterfaces, createDriverRegistry } from './default-registry.js'
 import { FakeBoot } from './fake/fake-boot.js'
-import { FakeDeploy } from './fake/fake-deploy.js'
 import { FakePower } from './fake/fake-power.js'
 import { defineHardwareType, FAKE_HARDWARE } from './hardware-types.js'
 import type { BootInterface } from './interfaces/boot.js'
@@ -81,9 +80,8 @@ describe('DriverRegistry', () => {
     assert.throws(() => r.resolveInterfaces('strict', { power: 'ipmitool' }), errorMatching(ValidationError, 'FERRUM_INCOMPATIBLE_INTERFACE', /"ipmitool"/))
   })
 
-  it('enables manual-management once boot and deploy implementations exist, preferring agent then fake power', () => {
-    const extra = [renamed(new FakeBoot(), 'pxe'), renamed(new FakeDeploy(), 'direct')]
-    const r = createDriverRegistry({}, extra)
+  it('enables manual-management with the built-in pxe boot and direct deploy, preferring agent then fake power', () => {
+    const r = createDriverRegistry({})
     assert.ok(r.enabledHardwareTypes().some((t) => t.name === 'manual-management'))
     const names = r.resolveInterfaces('manual-management')
     assert.equal(names.power, 'fake')
@@ -91,6 +89,9 @@ describe('DriverRegistry', () => {
     assert.equal(names.boot, 'pxe')
     assert.equal(names.deploy, 'direct')
     assert.equal(names.vendor, 'no-vendor')
+    // An implementation registered from outside takes its place in the hardware type's order.
+    const extra = createDriverRegistry({}, [renamed(new FakeBoot(), 'ipxe')])
+    assert.equal(extra.resolveInterfaces('manual-management').boot, 'ipxe')
   })
 
   it('reports a kind with no enabled default', () => {
@@ -99,10 +100,10 @@ describe('DriverRegistry', () => {
   })
 
   it('restricts hardware types to the enabled list', () => {
-    const r = createDriverRegistry({ enabledHardwareTypes: ['manual-management'], enabled: { boot: ['pxe'] } })
+    const r = createDriverRegistry({ enabledHardwareTypes: ['manual-management'], enabled: { boot: ['ipxe'] } })
     assert.deepEqual(r.enabledHardwareTypes(), [])
     assert.deepEqual(r.problems(), [
-      'enabled boot interface "pxe" has no implementation in this build',
+      'enabled boot interface "ipxe" has no implementation in this build',
       'hardware type "manual-management" is disabled: none of its boot interfaces (ipxe, pxe, http-ipxe, http, fake) is enabled',
     ])
     assert.deepEqual(createDriverRegistry({ enabledHardwareTypes: ['manual-management'] }).enabledHardwareTypes().map((t) => t.name), ['manual-management'])

@@ -41,9 +41,10 @@ export interface NodeUpdates {
 
 /**
  * The outcome of a step: finished (optionally with node updates), or waiting — for an agent
- * callback (`wait`), or with `hold` for the operator's `unhold`.
+ * callback (`wait`), or with `hold` for the operator's `unhold`. With `rerun` the same step runs
+ * again when the node continues (an agent command polled until it finished) instead of the next.
  */
-export type StepResult = { readonly done: true; readonly updates?: NodeUpdates } | { readonly wait: string; readonly hold?: boolean }
+export type StepResult = { readonly done: true; readonly updates?: NodeUpdates } | { readonly wait: string; readonly hold?: boolean; readonly rerun?: boolean }
 
 /** The function behind a step. */
 export type StepHandler = (ctx: DriverContext, args: JsonObject) => Promise<StepResult>

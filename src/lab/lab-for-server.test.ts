@@ -67,11 +67,14 @@ it('ferrum up --lab: against a real Ferrum, every lab node is verified through i
   try {
     for (const name of ['lab-node-1', 'lab-node-2', 'lab-node-3']) assert.match(printed, new RegExp(`${name}: available \\(BMC verified, cleaned\\)`))
     const nodes = await t.store.nodes.list()
-    assert.deepEqual(nodes.map((n) => [n.name, n.driver, n.provision_state, n.power_interface, n.deploy_interface]), [
-      ['lab-node-1', 'ipmi', 'available', 'ipmitool', 'fake'],
-      ['lab-node-2', 'redfish', 'available', 'redfish', 'fake'],
-      ['lab-node-3', 'idrac', 'available', 'idrac-redfish', 'fake'],
+    // Enrolled for the deploy agent: pxe boot, direct deploy; cleaning (provide) ran in the agent.
+    assert.deepEqual(nodes.map((n) => [n.name, n.driver, n.provision_state, n.power_interface, n.boot_interface, n.deploy_interface]), [
+      ['lab-node-1', 'ipmi', 'available', 'ipmitool', 'pxe', 'direct'],
+      ['lab-node-2', 'redfish', 'available', 'redfish', 'pxe', 'direct'],
+      ['lab-node-3', 'idrac', 'available', 'idrac-redfish', 'pxe', 'direct'],
     ])
+    const history = await t.store.history.list(nodes[0]!.id)
+    assert.ok(history.some((h) => h.event === 'clean step deploy.erase_devices: agent running clean.execute_clean_step'), JSON.stringify(history.map((h) => h.event)))
     // Verification read the power state from each emulated BMC.
     assert.deepEqual(nodes.map((n) => n.power_state), ['power off', 'power off', 'power off'])
   } finally {

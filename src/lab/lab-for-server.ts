@@ -8,6 +8,7 @@ import { enrollLab } from './lab-enroll.js'
 import { LAB_KINDS, type LabKind } from './lab-state.js'
 import { enrollReport, labNodesTable } from './lab-table.js'
 import { ApiClient } from '../cli/client.js'
+import { labAgentCommand } from './lab-agent.js'
 
 export interface LabForServerOptions {
   nodes: number
@@ -20,7 +21,16 @@ export interface LabForServerOptions {
    * while that hardware type is not enabled. Default 'fake-hardware'; null: no retry.
    */
   fallbackDriver?: string | null
-  ramdiskCommand?: string | null
+  /**
+   * What a node's network boot runs. Default: Ferrum's deploy agent (lab-agent.ts), and the nodes
+   * are enrolled to deploy with it (pxe boot, direct deploy). null: no ramdisk; the nodes are
+   * enrolled with the fake boot and deploy interfaces instead.
+   */
+  ramdiskCommand?: string | readonly string[] | null
+  /** The image lab nodes deploy (preset as instance_info.image_source), when the agent runs. */
+  image?: { url: string; sha256: string } | null
+  /** Ferrum's boot server: lab nodes fetch their PXE configuration from it (VirtualNodeOptions.bootUrl). */
+  bootUrl?: string
   /** Take enrolled nodes through manage (BMC verified) and provide (cleaned) to `available`. Default true. */
   makeAvailable?: boolean
 }
@@ -51,17 +61,24 @@ async function makeAvailable(api: ApiClient, name: string, deadlineMs = 60_000):
 /** Starts the lab, enrolls it (falling back per node, loudly), logs the table; `close()` stops it. */
 export async function startLabForServer(opts: LabForServerOptions): Promise<{ lab: Lab; close(): Promise<void> }> {
   if (!LAB_KINDS.includes(opts.kind as LabKind)) throw new Error(`--lab-kind must be one of ${LAB_KINDS.join(', ')} (got "${opts.kind}")`)
+  const command = opts.ramdiskCommand === undefined ? labAgentCommand() : opts.ramdiskCommand
   const lab = await Lab.start({
     nodes: opts.nodes,
     kind: opts.kind as LabKind,
     dir: opts.dir,
-    ramdiskCommand: opts.ramdiskCommand ?? null,
+    ramdiskCommand: command,
     ramdiskEnv: { FERRUM_API_URL: opts.apiUrl },
+    bootUrl: opts.bootUrl,
   })
   try {
-    // NOTE: until Ferrum has its deploy agent, lab nodes boot and deploy with the fake interfaces;
-    // power, management, inspection and BIOS go to their emulated BMCs.
-    const results = await lab.enroll({ apiUrl: opts.apiUrl, nodeFields: { boot_interface: 'fake', deploy_interface: 'fake' } })
+    // With the agent, lab nodes network-boot it and it writes their disks (direct deploy); without
+    // one they deploy with the fake interfaces. Power, management, inspection and BIOS go to their
+    // emulated BMCs either way.
+    const nodeFields: Record<string, unknown> = command === null
+      ? { boot_interface: 'fake', deploy_interface: 'fake' }
+      : { boot_interface: 'pxe', deploy_interface: 'direct' }
+    if (command !== null && opts.image) nodeFields.instance_info = { image_source: opts.image.url, image_os_hash_algo: 'sha256', image_os_hash_value: opts.image.sha256 }
+    const results = await lab.enroll({ apiUrl: opts.apiUrl, nodeFields })
     const fallback = opts.fallbackDriver === undefined ? 'fake-hardware' : opts.fallbackDriver
     const refused = results.filter((r) => !r.ok)
     if (fallback && refused.length > 0) {

@@ -27,6 +27,8 @@ export interface LabOptions {
   namePrefix?: string
   /** Grace between SIGTERM and SIGKILL for ramdisk processes. */
   killGraceMs?: number
+  /** The boot server PXE boots ask for their configuration (see VirtualNodeOptions.bootUrl). */
+  bootUrl?: string
 }
 
 /** One node with its BMC. */
@@ -96,7 +98,7 @@ export class Lab implements LabControl {
       for (let i = 1; i <= opts.nodes; i++) {
         const kind = opts.kind === 'mixed' ? MIXED[(i - 1) % MIXED.length] : opts.kind
         const name = `${opts.namePrefix ?? 'lab-node-'}${i}`
-        const node = await VirtualNode.create({ spec: { ...opts.spec, name, index: i }, dir: join(dir, 'nodes', name), backend })
+        const node = await VirtualNode.create({ spec: { ...opts.spec, name, index: i }, dir: join(dir, 'nodes', name), backend, bootUrl: opts.bootUrl })
         nodes.push(await startBmc(node, kind, opts.redfishTls ?? false))
       }
       const statusUrl = await statusServer.start()

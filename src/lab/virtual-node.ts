@@ -1,8 +1,9 @@
-import { appendFile, chmod, mkdir, open } from 'node:fs/promises'
+import { appendFile, chmod, mkdir, open, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BasicMachine, type MachineEvent } from './basic-machine.js'
 import type { LabBootSetting } from './machine.js'
 import { inspectBootDisk } from './lab-os-image.js'
+import { writeLabSysroot } from './lab-sysroot.js'
 import type { RamdiskBackend, RamdiskBootSource, RamdiskContext, RunningRamdisk } from './backends/ramdisk-backend.js'
 import {
   DEFAULT_SPEC,
@@ -21,6 +22,13 @@ export interface VirtualNodeOptions {
   dir: string
   backend: RamdiskBackend
   faults?: Partial<NodeFaults>
+  /**
+   * The boot server a PXE boot asks for its configuration (`<bootUrl>/pxelinux.cfg/01-<mac>`,
+   * over HTTP, as iPXE would). Set: a node without a configuration gets no ramdisk, and the
+   * kernel command line of the one it gets becomes the ramdisk's /proc/cmdline. Unset: the
+   * ramdisk starts with what FERRUM_LAB_* and the lab's environment tell it.
+   */
+  bootUrl?: string
 }
 
 /** What a ramdisk learns about the node's BMC (FERRUM_LAB_BMC). */
@@ -52,6 +60,7 @@ export class VirtualNode {
   readonly logPath: string
   readonly machine: BasicMachine
   readonly #backend: RamdiskBackend
+  readonly #bootUrl: string | null
   #faults: NodeFaults
   #activity: NodeActivity = { state: 'off' }
   #ramdisk: RunningRamdisk | null = null
@@ -61,6 +70,11 @@ export class VirtualNode {
   #boots = 0
   #logFailed = false
   bmc: NodeBmcInfo | null = null
+
+  /** The system tree the ramdisk sees as its root (lab-sysroot.ts), rewritten at every ramdisk boot. */
+  get sysroot(): string {
+    return join(this.dir, 'sysroot')
+  }
 
   /** Creates the node directory and the sparse disk files (existing disks keep their content). */
   static async create(opts: VirtualNodeOptions): Promise<VirtualNode> {
@@ -85,6 +99,7 @@ export class VirtualNode {
     this.dir = opts.dir
     this.logPath = join(opts.dir, 'console.log')
     this.#backend = opts.backend
+    this.#bootUrl = opts.bootUrl ? opts.bootUrl.replace(/\/+$/, '') : null
     this.#faults = { ...NO_FAULTS, ...opts.faults }
     this.machine = new BasicMachine({
       name: this.spec.name,
@@ -233,6 +248,16 @@ export class VirtualNode {
     }
     let ramdisk: RunningRamdisk
     try {
+      await writeLabSysroot(this.sysroot, this.machine.hardware, { name: this.name, bootMode: this.machine.bootSetting().mode })
+      if (boot === 'pxe' && this.#bootUrl !== null) {
+        const answer = await this.#fetchBootConfig(this.#bootUrl)
+        if (!answer) {
+          this.#activity = { state: 'no-ramdisk', boot, reason: `PXE: no boot configuration for ${this.macs.join(', ')} on ${this.#bootUrl}` }
+          return
+        }
+        await this.#log(`PXE: ${answer.url}: kernel ${answer.kernel}`)
+        await writeFile(join(this.sysroot, 'proc', 'cmdline'), `${answer.cmdline}\n`)
+      }
       ramdisk = await this.#backend.start(this.#ramdiskContext(boot))
     } catch (err) {
       this.#activity = { state: 'no-ramdisk', boot, reason: (err as Error).message }
@@ -278,6 +303,30 @@ export class VirtualNode {
     }
   }
 
+  /**
+   * The node's "iPXE": asks the boot server for each MAC's configuration in turn and reads the
+   * kernel line of the first one found. Null when none answers.
+   */
+  async #fetchBootConfig(base: string): Promise<{ url: string; kernel: string; cmdline: string } | null> {
+    for (const mac of this.macs) {
+      const url = `${base}/pxelinux.cfg/01-${mac.toLowerCase().replace(/:/g, '-')}`
+      let text: string
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(10_000) })
+        if (res.status !== 200) continue
+        text = await res.text()
+      } catch (err) {
+        await this.#log(`PXE: ${url}: ${(err as Error).message}`)
+        continue
+      }
+      const line = text.split('\n').map((l) => l.trim()).find((l) => /^kernel\s/.test(l))
+      if (!line) continue
+      const [, kernel = '', ...args] = line.split(/\s+/)
+      return { url, kernel, cmdline: args.filter((a) => !a.startsWith('initrd=')).join(' ') }
+    }
+    return null
+  }
+
   #ramdiskContext(boot: RamdiskBootSource): RamdiskContext {
     const hw = this.machine.hardware
     return {
@@ -300,6 +349,7 @@ export class VirtualNode {
       mediaPath: boot === 'cdrom' ? this.machine.virtualMediaPath() : null,
       faults: { diskWriteErrors: this.#faults.diskWriteErrors },
       logPath: this.logPath,
+      sysroot: this.sysroot,
     }
   }
 

@@ -51,7 +51,9 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   // the port picked at listen time, so drivers read baseUrl at each call, once it is set below.
   const bootFiles = { dir: join(config.dataDir, 'httpboot'), baseUrl: config.api.bootUrl?.replace(/\/+$/, '') ?? '' }
   mkdirSync(bootFiles.dir, { recursive: true })
-  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles })
+  // The URL agents call home to: the public URL, else the listener's (known once it listens).
+  const agent = { apiUrl: config.api.publicUrl?.replace(/\/+$/, '') ?? '', commandTimeoutS: config.agent.commandTimeoutS, heartbeatTimeoutS: config.agent.heartbeatTimeoutS }
+  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles, agent })
   const periodics = new Periodics(conductor)
   await periodics.recover()
   await store.conductors.register(conductor.hostname, config.conductor.group, conductor.deps.drivers.hardwareTypes())
@@ -60,6 +62,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   const address = await app.listen({ host: config.api.host, port: config.api.port })
   const url = address.replace('[::1]', 'localhost')
   if (bootFiles.baseUrl === '') bootFiles.baseUrl = defaultBootUrl(config.api, (app.server.address() as AddressInfo).port)
+  if (agent.apiUrl === '') agent.apiUrl = reachableUrl(config.api, (app.server.address() as AddressInfo).port)
   periodics.start()
   log.info({ url, db: database.where, conductor: conductor.hostname, bootUrl: bootFiles.baseUrl }, 'ferrum is up')
   process.stdout.write(`Ferrum API listening on ${url} (database ${database.where}, conductor ${conductor.hostname})\n`)
@@ -67,7 +70,9 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   let lab: { close(): Promise<void> } | null = null
   if (opts.labNodes && opts.labNodes > 0) {
     const { startLabForServer } = await import('../lab/lab-for-server.js')
-    lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log })
+    const { publishLabImage } = await import('../lab/lab-agent.js')
+    const image = await publishLabImage(bootFiles.dir)
+    lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log, image: { url: `${bootFiles.baseUrl}/images/lab-os.img`, sha256: image.sha256 }, bootUrl: bootFiles.baseUrl })
   }
 
   let closed = false
@@ -91,10 +96,15 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
  * (`0.0.0.0`/`::` become loopback, which only suits BMCs on this machine, such as the lab's).
  */
 export function defaultBootUrl(api: FerrumConfig['api'], port: number): string {
-  if (api.publicUrl) return `${api.publicUrl.replace(/\/+$/, '')}/boot`
+  return `${reachableUrl(api, port)}/boot`
+}
+
+/** The API's URL for nodes and BMCs: `publicUrl`, else the listener (wildcards as loopback). */
+export function reachableUrl(api: FerrumConfig['api'], port: number): string {
+  if (api.publicUrl) return api.publicUrl.replace(/\/+$/, '')
   let host = api.host
   if (host === '0.0.0.0' || host === '') host = '127.0.0.1'
   else if (host === '::') host = '[::1]'
   else if (host.includes(':')) host = `[${host}]`
-  return `http://${host}:${port}/boot`
+  return `http://${host}:${port}`
 }

@@ -28,12 +28,12 @@ export interface TestApp {
  * to the conductor through a JSON round trip (test/helpers/rpc-serialize.ts); `conductor` is the
  * conductor itself either way.
  */
-export async function buildTestApp(opts: { dbUrl?: string; conductor?: Record<string, unknown> } = {}): Promise<TestApp> {
+export async function buildTestApp(opts: { dbUrl?: string; conductor?: Record<string, unknown>; log?: pino.Logger } = {}): Promise<TestApp> {
   const database = await openDatabase(opts.dbUrl ?? 'sqlite::memory:')
   await migrateToLatest(database)
   const store = new Store(database)
   const config = loadConfig({ env: {}, flags: { dataDir: '/nonexistent-test-dir', conductor: { hostname: 'test-conductor', ...opts.conductor } } })
-  const log = pino({ level: 'silent' })
+  const log = opts.log ?? pino({ level: 'silent' })
   const conductor = new Conductor({ store, drivers: catalogFromRegistry(createDriverRegistry({ enabledHardwareTypes: config.drivers.enabledHardwareTypes })), config: config.conductor, log, clock: systemClock })
   await store.conductors.register(conductor.hostname, '', conductor.deps.drivers.hardwareTypes())
   // FERRUM_TEST_RPC_SERIALIZE=1: the API reaches the conductor only through JSON, as over RPC.

@@ -54,6 +54,8 @@ export interface StartFerrumOptions {
   /** How long to wait for the "listening" line. */
   startTimeoutMs?: number
   env?: NodeJS.ProcessEnv
+  /** More `ferrum up` flags (e.g. `--lab 2`). */
+  args?: readonly string[]
 }
 
 const LISTENING = /Ferrum API listening on (http:\/\/\S+)/
@@ -68,6 +70,7 @@ export async function startFerrum(opts: StartFerrumOptions): Promise<FerrumProce
   const port = opts.port ?? (await freePort())
   const args = [join(root, 'bin', 'ferrum.js'), 'up', '--port', String(port), '--host', '127.0.0.1', '--data-dir', opts.dataDir]
   if (opts.db !== undefined) args.push('--db', opts.db)
+  if (opts.args) args.push(...opts.args)
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, FERRUM_LOG_LEVEL: 'warn', ...opts.env },

@@ -116,7 +116,8 @@ test('openstack baremetal: a redfish node is verified by its BMC and its power a
   const created = await baremetalJson<{ uuid: string; provision_state: string; power_interface: string; boot_interface: string }>(url, createArgs('redfish', 'rf-1', lab, 'lab-secret'))
   assert.equal(created.provision_state, 'enroll')
   assert.equal(created.power_interface, 'redfish')
-  assert.equal(created.boot_interface, 'redfish-virtual-media')
+  // As in Ironic, network boot is the default and virtual media is chosen explicitly.
+  assert.equal(created.boot_interface, 'pxe')
   await operate('rf-1', lab)
 })
 
@@ -126,7 +127,7 @@ test('openstack baremetal: an idrac node behind an HTTPS iDRAC (redfish_verify_c
   assert.equal(created.provision_state, 'enroll')
   assert.equal(created.power_interface, 'idrac-redfish')
   assert.equal(created.management_interface, 'idrac-redfish')
-  assert.equal(created.boot_interface, 'idrac-redfish-virtual-media')
+  assert.equal(created.boot_interface, 'pxe')
   await operate('idrac-1', idrac)
 })
 
@@ -149,7 +150,7 @@ test('openstack baremetal: a wrong BMC password sends the node back to enroll sa
 // boot_iso set (a ramdisk-style instance) it publishes that local file on Ferrum's boot server
 // and inserts Ferrum's /boot URL; a rebuild without boot_iso ejects it and takes it off the server.
 test('openstack baremetal: a fake deploy with redfish-virtual-media boots a local ISO that Ferrum serves to the BMC', async () => {
-  const created = await baremetalJson<{ uuid: string; boot_interface: string; deploy_interface: string }>(url, createArgs('redfish', 'rf-deploy', lab, 'lab-secret', ['--boot-interface', 'redfish-virtual-media']))
+  const created = await baremetalJson<{ uuid: string; boot_interface: string; deploy_interface: string }>(url, createArgs('redfish', 'rf-deploy', lab, 'lab-secret', ['--boot-interface', 'redfish-virtual-media', '--deploy-interface', 'fake']))
   assert.equal(created.boot_interface, 'redfish-virtual-media')
   assert.equal(created.deploy_interface, 'fake')
   await baremetalOk(url, ['node', 'manage', 'rf-deploy'])

@@ -16,6 +16,7 @@ import { registerRunbookRoutes } from './runbooks.js'
 import { registerIndicatorRoutes } from './indicators.js'
 import { registerVendorPassthruRoutes } from './vendor-passthru.js'
 import { registerBootFileRoutes } from './boot-files.js'
+import { registerRamdiskRoutes } from './ramdisk.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -37,4 +38,5 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerIndicatorRoutes,
   registerVendorPassthruRoutes,
   registerBootFileRoutes,
+  registerRamdiskRoutes,
 ]

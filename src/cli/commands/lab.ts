@@ -120,7 +120,9 @@ async function labUp(o: UpOptions): Promise<void> {
   if (!o.ramdiskCmd) process.stdout.write('No --ramdisk-cmd: PXE and virtual-media boots show "no ramdisk configured".\n')
   if (o.enroll) {
     process.stdout.write(`Enrolling into ${o.enroll}${o.driver ? ` with driver ${o.driver}` : ''}:\n`)
-    const results = await lab.enroll({ apiUrl: o.enroll, driver: o.driver })
+    // With a ramdisk (the agent) the nodes deploy for real; without one, with the fake interfaces.
+    const nodeFields = o.ramdiskCmd ? { boot_interface: 'pxe', deploy_interface: 'direct' } : { boot_interface: 'fake', deploy_interface: 'fake' }
+    const results = await lab.enroll({ apiUrl: o.enroll, driver: o.driver, nodeFields })
     process.stdout.write(`${enrollReport(results)}\n`)
     const failed = results.filter((r) => !r.ok).length
     if (failed > 0) process.stdout.write(`${failed} of ${results.length} node(s) not enrolled; the lab keeps running (try --driver fake-hardware if the hardware type is not enabled).\n`)

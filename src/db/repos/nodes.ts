@@ -249,6 +249,7 @@ export class NodeRepo {
       await trx.deleteFrom('portgroups').where('node_id', '=', id).execute()
       await trx.deleteFrom('node_traits').where('node_id', '=', id).execute()
       await trx.deleteFrom('node_history').where('node_id', '=', id).execute()
+      await trx.deleteFrom('node_inventory').where('node_id', '=', id).execute()
       await trx.deleteFrom('nodes').where('id', '=', id).execute()
     })
   }

@@ -53,8 +53,8 @@ test('the registry knows every redfish and idrac implementation the hardware typ
   ] as const) {
     for (const name of names) assert.equal(reg.getInterface(kind, name).name, name)
   }
-  // Virtual media is preferred; fake boot/deploy (a Ferrum extension until the agent lands) come last.
-  assert.deepEqual(reg.supportedInterfaces(IDRAC, 'boot'), ['idrac-redfish-virtual-media', 'fake'])
-  assert.equal(reg.defaultInterface(IDRAC, 'boot'), 'idrac-redfish-virtual-media')
+  // As in Ironic, network boot comes first and virtual media after it; fake (Ferrum's) comes last.
+  assert.deepEqual(reg.supportedInterfaces(IDRAC, 'boot'), ['pxe', 'idrac-redfish-virtual-media', 'fake'])
+  assert.equal(reg.defaultInterface(IDRAC, 'boot'), 'pxe')
   assert.ok(reg.enabledHardwareTypes().some((t) => t.name === 'idrac'))
 })

@@ -18,4 +18,11 @@ export interface DeployInterface extends DriverInterface<'deploy'> {
   cleanUp(ctx: DriverContext): Promise<void>
   /** Re-establishes state when a conductor takes over an active node. */
   takeOver(ctx: DriverContext): Promise<void>
+  /**
+   * A heartbeat from the node's agent while the node waits: `continue` resumes the parked work,
+   * `wait` keeps it parked. Interfaces without an agent leave it out (heartbeats are recorded only).
+   */
+  heartbeat?(ctx: DriverContext): Promise<'continue' | 'wait'>
+  /** Ends the ramdisk after a clean or service phase ran its steps in it. */
+  tearDownRamdisk?(ctx: DriverContext): Promise<void>
 }

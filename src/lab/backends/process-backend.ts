@@ -27,6 +27,7 @@ export function ramdiskEnv(ctx: RamdiskContext): Record<string, string> {
     FERRUM_LAB_MEDIA: ctx.mediaPath ?? '',
     FERRUM_LAB_FAULTS: JSON.stringify(ctx.faults),
     FERRUM_LAB_LOG: ctx.logPath,
+    ...(ctx.sysroot ? { FERRUM_LAB_ROOT: ctx.sysroot } : {}),
   }
 }
 

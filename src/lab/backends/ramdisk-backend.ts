@@ -22,6 +22,8 @@ export interface RamdiskContext {
   faults: Record<string, unknown>
   /** Append-only log file the ramdisk's stdout and stderr go to. */
   logPath: string
+  /** The system tree (fake /proc, /sys, /dev) the ramdisk uses as its root; see lab-sysroot.ts. */
+  sysroot?: string
 }
 
 export interface RamdiskExit {

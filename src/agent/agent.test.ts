@@ -1,0 +1,167 @@
+// The agent against real parts: files standing in for disks, a lab system tree for inventory, and
+// the real API and conductor (over HTTP) for lookup, heartbeats and the token on the command API.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { FerrumAgent } from './agent.js'
+import { loadAgentConfig, parseCmdline } from './config.js'
+import { ImageWriteError, writeImage } from './image-writer.js'
+import { collectInventory, pickRootDisk } from './inventory.js'
+import { writeLabSysroot } from '../lab/lab-sysroot.js'
+import type { LabHardware } from '../lab/machine.js'
+import { buildTestApp, v, type TestApp } from '../../test/helpers/app.js'
+
+let dir: string
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferrum-agent-'))
+})
+after(async () => rm(dir, { recursive: true, force: true }))
+
+async function sparseFile(path: string, size: number): Promise<void> {
+  const fh = await open(path, 'w')
+  await fh.truncate(size)
+  await fh.close()
+}
+
+function hardware(disks: { name: string; path: string; sizeBytes: number }[]): LabHardware {
+  return {
+    cpus: 6, cpuArch: 'x86_64', cpuModel: 'Lab CPU', memoryMiB: 3072, disks,
+    nics: [{ name: 'eth0', mac: '52:54:00:12:34:01' }, { name: 'eth1', mac: '52:54:00:12:34:02' }],
+    serialNumber: 'SN-LAB-1', manufacturer: 'Ferrum', model: 'Lab Node', uuid: '2f0f2c56-9d8e-4a47-9b55-7f6f1f1d2e01',
+  }
+}
+
+test('writeImage: bytes land exactly, zero runs stay sparse, the hash is checked and a mismatch is an error', async () => {
+  const image = join(dir, 'img.raw')
+  const content = Buffer.alloc(8 * 1024 * 1024)
+  content.write('HEAD', 0)
+  content.write('TAIL', content.length - 4)
+  await writeFile(image, content)
+  const disk = join(dir, 'disk-a')
+  await sparseFile(disk, 64 * 1024 * 1024)
+  // Old content on the disk must not survive where the image has zeros.
+  const fh = await open(disk, 'r+')
+  await fh.write(Buffer.from('STALE'), 0, 5, 4 * 1024 * 1024)
+  await fh.close()
+  const sha = createHash('sha256').update(content).digest('hex')
+  const r = await writeImage({ url: pathToFileURL(image).href, hashAlgo: 'sha256', hashValue: sha }, disk, { signal: new AbortController().signal, deviceSize: 64 * 1024 * 1024 })
+  assert.equal(r.bytes, content.length)
+  assert.equal(r.hash, sha)
+  const back = await readFile(disk)
+  assert.equal(back.length, 64 * 1024 * 1024, 'the disk keeps its size')
+  assert.ok(back.subarray(0, content.length).equals(content), 'image bytes differ on disk')
+  assert.equal(back.indexOf('STALE'), -1)
+  assert.ok((await stat(disk)).blocks * 512 < 1024 * 1024, 'zeros were written instead of skipped')
+
+  await assert.rejects(
+    writeImage({ url: pathToFileURL(image).href, hashAlgo: 'sha256', hashValue: '0'.repeat(64) }, disk, { signal: new AbortController().signal }),
+    (e: Error) => e instanceof ImageWriteError && /sha256/.test(e.message) && e.message.includes(sha),
+  )
+  await assert.rejects(
+    writeImage({ url: pathToFileURL(image).href, hashAlgo: null, hashValue: null }, disk, { signal: new AbortController().signal, deviceSize: 1024 }),
+    (e: Error) => e instanceof ImageWriteError && /does not fit/.test(e.message),
+  )
+  await assert.rejects(
+    writeImage({ url: pathToFileURL(join(dir, 'missing.raw')).href, hashAlgo: null, hashValue: null }, disk, { signal: new AbortController().signal }),
+    (e: Error) => e instanceof ImageWriteError && /cannot read image/.test(e.message),
+  )
+})
+
+test('inventory from a lab system tree, in IPA format; root device hints pick the disk', async () => {
+  const root = join(dir, 'sysroot')
+  const a = join(dir, 'inv-a')
+  const b = join(dir, 'inv-b')
+  await sparseFile(a, 8 * 1024 ** 3)
+  await sparseFile(b, 20 * 1024 ** 3)
+  await writeLabSysroot(root, hardware([{ name: 'disk0', path: a, sizeBytes: 8 * 1024 ** 3 }, { name: 'disk1', path: b, sizeBytes: 20 * 1024 ** 3 }]), { name: 'inv-node', bootMode: 'uefi' })
+  const inv = await collectInventory(root)
+  assert.equal(inv.cpu.count, 6)
+  assert.equal(inv.cpu.model_name, 'Lab CPU')
+  assert.equal(inv.memory.physical_mb, 3072)
+  assert.deepEqual(inv.disks.map((d) => [d.name, d.size]), [['/dev/vda', 8 * 1024 ** 3], ['/dev/vdb', 20 * 1024 ** 3]])
+  assert.deepEqual(inv.interfaces.map((i) => i.mac_address).sort(), ['52:54:00:12:34:01', '52:54:00:12:34:02'])
+  assert.equal(inv.system_vendor.serial_number, 'SN-LAB-1')
+  assert.equal(inv.boot.current_boot_mode, 'uefi')
+  // No hints: the smallest disk of at least 4 GiB, as IPA picks; hints narrow it.
+  assert.equal(pickRootDisk(inv.disks, null).name, '/dev/vda')
+  assert.equal(pickRootDisk(inv.disks, { size: '>= 10' }).name, '/dev/vdb')
+  assert.equal(pickRootDisk(inv.disks, { name: '/dev/vdb' }).name, '/dev/vdb')
+  assert.throws(() => pickRootDisk(inv.disks, { serial: 'nope' }), /no disk matches the root device hints .*disks seen: \/dev\/vda/)
+})
+
+test('config: kernel command line and environment', () => {
+  assert.deepEqual(parseCmdline('quiet ipa-api-url=http://10.0.0.1:6385 BOOTIF=01-aa'), { quiet: '', 'ipa-api-url': 'http://10.0.0.1:6385', BOOTIF: '01-aa' })
+  const c = loadAgentConfig({ FERRUM_API_URL: 'http://127.0.0.1:6385/', FERRUM_LAB_NODE: 'n1', FERRUM_LAB_MACS: 'aa:bb:cc:dd:ee:ff', FERRUM_AGENT_ROOT: dir })
+  assert.equal(c.apiUrl, 'http://127.0.0.1:6385')
+  assert.equal(c.listenHost, '127.0.0.1')
+  assert.deepEqual(c.macs, ['aa:bb:cc:dd:ee:ff'])
+  assert.throws(() => loadAgentConfig({ FERRUM_AGENT_ROOT: dir }), /no API URL/)
+})
+
+let t: TestApp
+let api: string
+before(async () => {
+  t = await buildTestApp()
+  await t.app.listen({ host: '127.0.0.1', port: 0 })
+  api = `http://127.0.0.1:${(t.app.server!.address() as AddressInfo).port}`
+})
+after(async () => t?.close())
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await fetch(`${api}${path}`, { method, headers: v('latest'), body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await r.text()
+  return { status: r.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
+}
+
+test('the agent looks its node up, heartbeats with its token, and its command API refuses other tokens', async () => {
+  const mac = '52:54:00:77:00:01'
+  const node = (await call('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'agent-1', driver_info: { fake_step_wait: 'deploy.deploy' } })).json
+  assert.equal((await call('POST', '/v1/ports', { node_uuid: node.uuid, address: mac })).status, 201)
+  for (const [target, state] of [['manage', 'manageable'], ['provide', 'available'], ['active', 'wait call-back']]) {
+    await call('PUT', `/v1/nodes/${String(node.uuid)}/states/provision`, { target })
+    for (let i = 0; i < 200 && ((await call('GET', `/v1/nodes/${String(node.uuid)}`)).json.provision_state !== state); i++) await new Promise((r) => setTimeout(r, 20))
+  }
+  const root = join(dir, 'agent-root')
+  const disk = join(dir, 'agent-disk')
+  await sparseFile(disk, 4 * 1024 ** 3)
+  await writeLabSysroot(root, hardware([{ name: 'disk0', path: disk, sizeBytes: 4 * 1024 ** 3 }]), { name: 'agent-1', bootMode: 'bios' })
+  const lines: string[] = []
+  const agent = new FerrumAgent(loadAgentConfig({ FERRUM_LAB_NODE: 'agent-1' }, { apiUrl: api, root, macs: [mac], listenPort: 0 }), { log: (l) => lines.push(l) })
+  const running = agent.run()
+  try {
+    let dii: Record<string, unknown> = {}
+    for (let i = 0; i < 200; i++) {
+      dii = (await t.store.nodes.getByUuid(String(node.uuid)))!.driver_internal_info
+      if (typeof dii.agent_url === 'string') break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    assert.equal(agent.nodeUuid, node.uuid)
+    assert.equal(dii.agent_url, agent.callbackUrl)
+    const token = String(dii.agent_secret_token)
+    const inv = async (tok: string | null) => fetch(`${agent.callbackUrl}/v1/commands/?wait=true${tok === null ? '' : `&agent_token=${encodeURIComponent(tok)}`}`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'system.get_inventory', params: {} }),
+    })
+    assert.equal((await inv(null)).status, 401)
+    const forged = await inv('x'.repeat(token.length))
+    assert.equal(forged.status, 401)
+    assert.equal(((await forged.json()) as { type: string }).type, 'InvalidAgentToken')
+    const ok = await inv(token)
+    assert.equal(ok.status, 200)
+    const result = (await ok.json()) as { command_name: string; command_status: string; command_result: { inventory: { cpu: { count: number } } } }
+    assert.equal(result.command_status, 'SUCCEEDED')
+    assert.equal(result.command_name, 'get_inventory')
+    assert.equal(result.command_result.inventory.cpu.count, 6)
+    const status = await fetch(`${agent.callbackUrl}/v1/status`)
+    assert.equal(((await status.json()) as { version: string }).version, '10.0.0-ferrum')
+    assert.ok(lines.some((l) => /command refused: invalid agent token/.test(l)))
+    assert.ok(!lines.some((l) => l.includes(token)), 'the agent logged its token')
+  } finally {
+    await agent.stop()
+    await running.catch(() => undefined)
+  }
+})

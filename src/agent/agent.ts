@@ -1,0 +1,297 @@
+/**
+ * The Ferrum agent: runs in the deploy ramdisk, finds its node through the API (lookup by MACs),
+ * heartbeats with the agent token the lookup issued, and serves Ironic Python Agent's command
+ * API so a conductor — Ferrum's or Ironic's — can drive it. Depends only on Node's standard
+ * library and src/common, so it bundles into one file for a ramdisk.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { timingSafeEqual } from 'node:crypto'
+import { systemClock, type Clock } from '../common/clock.js'
+import { AgentError, CommandRunner } from './commands.js'
+import type { AgentConfig } from './config.js'
+import { registerExtensions, type AgentState } from './extensions.js'
+import { collectInventory } from './inventory.js'
+
+/** The agent's version, sent in heartbeats (`agent_version`) and shown by `GET /v1/status`. */
+export const AGENT_VERSION = '10.0.0-ferrum'
+/** The API microversion the agent speaks: agent_token (1.62) and agent_verify_ca (1.68). */
+const API_VERSION = '1.68'
+/** continue_inspection answers with the lookup data from 1.84. */
+const INSPECTION_API_VERSION = '1.84'
+const MAX_BODY = 64 * 1024 * 1024
+
+/** What the lookup answered (Ironic's ramdisk lookup response). */
+interface LookupAnswer {
+  node: Record<string, unknown>
+  config: { heartbeat_timeout?: number; agent_token?: string | null; agent_token_required?: boolean }
+}
+
+function tokensEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+export class FerrumAgent {
+  readonly runner = new CommandRunner()
+  readonly #config: AgentConfig
+  readonly #clock: Clock
+  readonly #state: AgentState
+  readonly #stop = new AbortController()
+  readonly #startedAt = new Date().toISOString()
+  #server: Server | null = null
+  #token: string | null = null
+  #nodeUuid: string | null = null
+  #heartbeatTimeoutS = 300
+  #wake: (() => void) | null = null
+  #callbackUrl = ''
+
+  constructor(config: AgentConfig, opts: { clock?: Clock; log?: (line: string) => void } = {}) {
+    this.#config = config
+    this.#clock = opts.clock ?? systemClock
+    const log = opts.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString()} ferrum-agent: ${line}\n`))
+    this.#state = { root: config.root, failDiskWrites: config.failDiskWrites, node: null, progress: null, log }
+    registerExtensions(this.runner, this.#state)
+    // As IPA does, a finished asynchronous command is reported at once.
+    this.runner.onFinished = () => this.#wake?.()
+  }
+
+  get log(): (line: string) => void {
+    return this.#state.log
+  }
+
+  /** The node UUID the lookup found (null before). */
+  get nodeUuid(): string | null {
+    return this.#nodeUuid
+  }
+
+  /** Where the conductor reaches this agent. */
+  get callbackUrl(): string {
+    return this.#callbackUrl
+  }
+
+  /** Starts the command API, looks the node up, then heartbeats until stopped. */
+  async run(): Promise<void> {
+    await this.listen()
+    const answer = (this.#config.inspectionCallbackUrl ? await this.#inspect(this.#config.inspectionCallbackUrl) : null) ?? (await this.#lookup())
+    this.#nodeUuid = String(answer.node.uuid)
+    this.#state.node = answer.node
+    this.#token = answer.config.agent_token && answer.config.agent_token !== '******' ? answer.config.agent_token : this.#token
+    this.#heartbeatTimeoutS = Number(answer.config.heartbeat_timeout ?? 300)
+    this.log(`found node ${this.#nodeUuid}; heartbeating to ${this.#config.apiUrl} (timeout ${this.#heartbeatTimeoutS} s)`)
+    await this.#heartbeatLoop()
+  }
+
+  /** Stops heartbeating, cancels commands and closes the command API. */
+  async stop(): Promise<void> {
+    this.#stop.abort()
+    this.runner.stop()
+    this.#wake?.()
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()))
+    this.#server?.closeAllConnections()
+  }
+
+  /** Opens the command API (IPA's port 9999 unless configured). */
+  async listen(): Promise<void> {
+    if (this.#server) return
+    const server = createServer((req, res) => void this.#handle(req, res))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.#config.listenPort, this.#config.listenHost, () => resolve())
+    })
+    this.#server = server
+    const port = (server.address() as AddressInfo).port
+    const host = this.#config.advertiseHost.includes(':') ? `[${this.#config.advertiseHost}]` : this.#config.advertiseHost
+    this.#callbackUrl = `http://${host}:${port}`
+    this.log(`command API listening on ${this.#config.listenHost}:${port}`)
+  }
+
+  async #api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const res = await fetch(`${this.#config.apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-openstack-ironic-api-version': API_VERSION, 'user-agent': `ferrum-agent/${AGENT_VERSION}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(30_000)]),
+    })
+    const text = await res.text()
+    let json: unknown
+    try {
+      json = text ? JSON.parse(text) : null
+    } catch {
+      json = text
+    }
+    return { status: res.status, json }
+  }
+
+  /**
+   * In-band inspection: posts the inventory to the callback URL (Ironic's continue_inspection),
+   * retrying like the lookup. The 1.84+ answer is the lookup answer; an older one (`{uuid}`)
+   * means a lookup follows.
+   */
+  async #inspect(url: string): Promise<LookupAnswer | null> {
+    const deadline = this.#clock.now() + this.#config.lookupTimeoutS * 1000
+    let pause = this.#config.lookupIntervalS * 1000
+    const inventory = await collectInventory(this.#config.root)
+    this.log(`posting the inventory to ${url} (${inventory.cpu.count} CPUs, ${inventory.memory.physical_mb} MiB, ${inventory.disks.length} disk(s), ${inventory.interfaces.length} NIC(s))`)
+    for (;;) {
+      this.#stop.signal.throwIfAborted()
+      let why: string
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-openstack-ironic-api-version': INSPECTION_API_VERSION, 'user-agent': `ferrum-agent/${AGENT_VERSION}` },
+          body: JSON.stringify({ inventory }),
+          signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(30_000)]),
+        })
+        const text = await res.text()
+        if (res.status === 200 || res.status === 202) {
+          const json = (text ? JSON.parse(text) : {}) as Partial<LookupAnswer>
+          this.log('inspection data accepted')
+          return json.node && json.config ? (json as LookupAnswer) : null
+        }
+        why = `HTTP ${res.status} ${faultOf(text ? (JSON.parse(text) as unknown) : null)}`
+      } catch (e) {
+        if (this.#stop.signal.aborted) throw e
+        why = (e as Error).message
+      }
+      if (this.#clock.now() > deadline) throw new Error(`posting the inventory failed for ${this.#config.lookupTimeoutS} s (last: ${why})`)
+      this.log(`inspection data not accepted yet (${why}); retrying in ${Math.round(pause / 1000)} s`)
+      await this.#clock.sleep(pause, this.#stop.signal).catch(() => undefined)
+      pause = Math.min(pause * 2, 30_000)
+    }
+  }
+
+  async #lookup(): Promise<LookupAnswer> {
+    const deadline = this.#clock.now() + this.#config.lookupTimeoutS * 1000
+    let pause = this.#config.lookupIntervalS * 1000
+    let macs = this.#config.macs
+    if (macs.length === 0) macs = (await collectInventory(this.#config.root)).interfaces.map((i) => i.mac_address)
+    const q = new URLSearchParams({ addresses: macs.join(',') })
+    if (this.#config.nodeUuid) q.set('node_uuid', this.#config.nodeUuid)
+    for (;;) {
+      this.#stop.signal.throwIfAborted()
+      let why: string
+      try {
+        const r = await this.#api('GET', `/v1/lookup?${q}`)
+        if (r.status === 200) return r.json as LookupAnswer
+        why = `HTTP ${r.status} ${faultOf(r.json)}`
+      } catch (e) {
+        if (this.#stop.signal.aborted) throw e
+        why = (e as Error).message
+      }
+      if (this.#clock.now() > deadline) throw new Error(`lookup failed for ${this.#config.lookupTimeoutS} s (last: ${why}); MACs ${macs.join(', ')}`)
+      this.log(`lookup not answered yet (${why}); retrying in ${Math.round(pause / 1000)} s`)
+      await this.#clock.sleep(pause, this.#stop.signal).catch(() => undefined)
+      pause = Math.min(pause * 2, 30_000)
+    }
+  }
+
+  /** One heartbeat (Ironic's POST /v1/heartbeat/{node}). True when the API accepted it. */
+  async heartbeat(): Promise<boolean> {
+    const body: Record<string, unknown> = { callback_url: this.#callbackUrl, agent_version: AGENT_VERSION }
+    if (this.#token) body.agent_token = this.#token
+    try {
+      const r = await this.#api('POST', `/v1/heartbeat/${this.#nodeUuid}`, body)
+      if (r.status === 202 || r.status === 200 || r.status === 204) return true
+      this.log(`heartbeat refused: HTTP ${r.status} ${faultOf(r.json)}`)
+    } catch (e) {
+      if (!this.#stop.signal.aborted) this.log(`heartbeat failed: ${(e as Error).message}`)
+    }
+    return false
+  }
+
+  async #heartbeatLoop(): Promise<void> {
+    while (!this.#stop.signal.aborted) {
+      const ok = await this.heartbeat()
+      // IPA heartbeats every 0.3–0.6 of the timeout; sooner after a failure, at once after a command.
+      const interval = ok ? this.#heartbeatTimeoutS * 1000 * (0.3 + Math.random() * 0.3) : 5_000
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve
+        void this.#clock.sleep(interval, this.#stop.signal).then(resolve, resolve)
+      })
+      this.#wake = null
+    }
+  }
+
+  // ---- the command API (IPA's /v1/commands, /v1/status) ---------------------------------------
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://agent')
+    const path = url.pathname.replace(/\/+$/, '') || '/'
+    const send = (status: number, body: unknown) => {
+      const text = JSON.stringify(body)
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+      res.end(text)
+    }
+    try {
+      if (path === '/') return send(200, { name: 'Ferrum Agent API', description: 'Ironic Python Agent compatible command API', versions: [{ id: 'v1', links: [{ href: `${this.#callbackUrl}/v1/`, rel: 'self' }] }] })
+      if (path === '/v1/status' && req.method === 'GET') return send(200, { started_at: this.#startedAt, version: AGENT_VERSION })
+      if (!path.startsWith('/v1/commands')) throw new AgentError('NotFound', 404, 'Not found', `no resource ${path}`)
+      this.#checkToken(url.searchParams.get('agent_token'))
+      if (path === '/v1/commands' && req.method === 'GET') return send(200, { commands: this.#withProgress(this.runner.list()) })
+      if (path === '/v1/commands' && req.method === 'POST') {
+        const body = await readJson(req)
+        const result = await this.runner.execute(body.name, body.params)
+        const wait = url.searchParams.get('wait')
+        const shown = wait === 'true' && result.command_status === 'RUNNING' ? await this.runner.wait(result.id, 600_000) : result
+        return send(200, shown)
+      }
+      const id = /^\/v1\/commands\/([^/]+)$/.exec(path)?.[1]
+      if (id && req.method === 'GET') {
+        const wait = url.searchParams.get('wait')
+        const r = wait === 'true' ? await this.runner.wait(id, 600_000) : this.runner.get(id)
+        if (!r) throw new AgentError('RequestedObjectNotFoundError', 404, 'Requested object not found', `Command with id ${id} not found.`)
+        return send(200, r)
+      }
+      throw new AgentError('MethodNotAllowed', 405, 'Method not allowed', `${req.method} is not allowed on ${path}`)
+    } catch (e) {
+      const err = e instanceof AgentError ? e : new AgentError('InternalError', 500, 'Internal error', (e as Error).message)
+      send(err.code, err.toJSON())
+    }
+  }
+
+  /** A running image write shows its progress (Ferrum's addition; IPA leaves command_result null). */
+  #withProgress(list: ReturnType<CommandRunner['list']>): unknown[] {
+    const p = this.#state.progress
+    return list.map((c) => (c.command_status === 'RUNNING' && c.command_name === 'prepare_image' && p ? { ...c, command_result: { ferrum_progress: { bytes: p.bytes, total: p.total } } } : c))
+  }
+
+  #checkToken(given: string | null): void {
+    if (this.#token === null) return
+    if (given === null || !tokensEqual(given, this.#token)) {
+      this.log(given === null ? 'command refused: no agent token' : 'command refused: invalid agent token')
+      throw new AgentError('InvalidAgentToken', 401, 'Unauthorized', 'Token invalid.')
+    }
+  }
+}
+
+function faultOf(json: unknown): string {
+  if (json && typeof json === 'object' && 'error_message' in json) {
+    const em = (json as { error_message: unknown }).error_message
+    try {
+      const inner = typeof em === 'string' ? (JSON.parse(em) as { faultstring?: string }) : (em as { faultstring?: string })
+      return inner.faultstring ?? String(em)
+    } catch {
+      return String(em)
+    }
+  }
+  return typeof json === 'string' ? json.slice(0, 200) : ''
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const c of req) {
+    size += (c as Buffer).length
+    if (size > MAX_BODY) throw new AgentError('InvalidContentError', 413, 'Request too large', `body over ${MAX_BODY} bytes`)
+    chunks.push(c as Buffer)
+  }
+  try {
+    const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object')
+    return v as Record<string, unknown>
+  } catch (e) {
+    throw new AgentError('InvalidContentError', 400, 'Invalid request body', `the body must be a JSON object with "name" and "params": ${(e as Error).message}`)
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The agent's commands, under Ironic Python Agent's names: `standby.*` writes images,
+ * `clean.*` lists and runs clean steps, `system.*` reports the inventory. Each command checks its
+ * parameters before anything starts.
+ */
+import { join } from 'node:path'
+import { executionError, AgentError, type CommandParams, type CommandRunner, type CommandSpec } from './commands.js'
+import { collectInventory, pickRootDisk, type Inventory, type RootDeviceHints } from './inventory.js'
+import { eraseDevice, eraseMetadata, writeImage, type WriteProgress } from './image-writer.js'
+
+/** What the extensions share with the agent. */
+export interface AgentState {
+  readonly root: string
+  readonly failDiskWrites: boolean
+  /** The node as the lookup answered it (properties.root_device holds the hints). */
+  node: Record<string, unknown> | null
+  /** Progress of the image being written, for heartbeats and the command list. */
+  progress: WriteProgress | null
+  log(line: string): void
+}
+
+/** Ironic's hardware manager name for the generic clean steps. */
+const HW_MANAGER = 'GenericHardwareManager'
+const HW_MANAGER_VERSION = '1.1'
+
+const CLEAN_STEPS = [
+  { step: 'erase_devices_metadata', priority: 99, interface: 'deploy', reboot_requested: false, abortable: true },
+  { step: 'erase_devices', priority: 10, interface: 'deploy', reboot_requested: false, abortable: true },
+] as const
+
+function obj(v: unknown, what: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', `${what} must be an object`)
+  return v as Record<string, unknown>
+}
+
+/** Opens a block device named as the system names it, under the agent's root. */
+function devicePath(state: AgentState, name: string): string {
+  return join(state.root, name)
+}
+
+async function rootDisk(state: AgentState, node: Record<string, unknown> | null): Promise<{ name: string; size: number; inventory: Inventory }> {
+  const inventory = await collectInventory(state.root)
+  const props = (node?.properties ?? {}) as Record<string, unknown>
+  try {
+    const disk = pickRootDisk(inventory.disks, (props.root_device ?? null) as RootDeviceHints | null)
+    return { name: disk.name, size: disk.size, inventory }
+  } catch (e) {
+    throw executionError((e as Error).message)
+  }
+}
+
+function validateImageInfo(p: CommandParams): void {
+  const info = obj(p.image_info, '"image_info"')
+  const urls = info.urls
+  if (!Array.isArray(urls) || urls.length === 0 || urls.some((u) => typeof u !== 'string')) throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'image_info.urls must be a non-empty list of URLs')
+  const format = info.disk_format ?? 'raw'
+  if (format !== 'raw') throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', `disk_format "${String(format)}" is not supported by the Ferrum agent; serve a raw image (qemu-img convert -O raw)`)
+  if (p.configdrive !== undefined && p.configdrive !== null && p.configdrive !== '') {
+    throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'config drives are not supported by the Ferrum agent yet; deploy without configdrive')
+  }
+}
+
+/** Registers every extension on `runner`. */
+export function registerExtensions(runner: CommandRunner, state: AgentState): void {
+  let lastImage: { id: string; device: string } | null = null
+  const standby: Record<string, CommandSpec> = {
+    prepare_image: {
+      async: true,
+      validate: validateImageInfo,
+      async run(p, signal) {
+        const info = p.image_info as Record<string, unknown>
+        const disk = await rootDisk(state, state.node)
+        if (state.failDiskWrites) throw executionError(`writing to ${disk.name} failed: Input/output error (lab fault diskWriteErrors)`)
+        const algo = typeof info.os_hash_algo === 'string' ? info.os_hash_algo : typeof info.checksum === 'string' && /^[0-9a-f]{32}$/i.test(info.checksum) ? 'md5' : null
+        const value = typeof info.os_hash_value === 'string' ? info.os_hash_value : algo === 'md5' ? String(info.checksum) : null
+        const url = (info.urls as string[])[0]
+        state.log(`writing image ${String(info.id ?? url)} to ${disk.name}`)
+        state.progress = { bytes: 0, total: null }
+        try {
+          const r = await writeImage({ url, hashAlgo: algo, hashValue: value }, devicePath(state, disk.name), {
+            signal,
+            deviceSize: disk.size,
+            deviceName: disk.name,
+            onProgress: (pr) => (state.progress = pr),
+          })
+          state.log(`wrote ${r.bytes} bytes (${r.written} non-zero) to ${disk.name}${r.hash ? `, ${algo} ${r.hash}` : ''}`)
+        } catch (e) {
+          throw executionError((e as Error).message)
+        }
+        lastImage = { id: String(info.id ?? url), device: disk.name }
+        return `image (${lastImage.id}) written to device ${disk.name} `
+      },
+    },
+    get_partition_uuids: {
+      async: false,
+      // A whole-disk image carries its own partitions; the agent created none.
+      run: async () => (lastImage ? { root_uuid: null, efi_system_partition_uuid: null, partitions: {} } : {}),
+    },
+    sync: { async: false, run: async () => 'sync completed' },
+  }
+  const clean: Record<string, CommandSpec> = {
+    get_clean_steps: {
+      async: false,
+      run: async () => ({ clean_steps: { [HW_MANAGER]: CLEAN_STEPS }, hardware_manager_version: { [HW_MANAGER]: HW_MANAGER_VERSION } }),
+    },
+    execute_clean_step: {
+      async: true,
+      validate: (p) => {
+        const step = obj(p.step, '"step"')
+        if (!CLEAN_STEPS.some((s) => s.step === step.step)) throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', `unknown clean step "${String(step.step)}" (known: ${CLEAN_STEPS.map((s) => s.step).join(', ')})`)
+      },
+      async run(p) {
+        const step = p.step as Record<string, unknown>
+        const inventory = await collectInventory(state.root)
+        if (state.failDiskWrites) throw executionError('erasing disks failed: Input/output error (lab fault diskWriteErrors)')
+        for (const d of inventory.disks) {
+          if (step.step === 'erase_devices') {
+            await eraseDevice(devicePath(state, d.name), d.size)
+          } else {
+            await eraseMetadata(devicePath(state, d.name), d.size)
+          }
+          state.log(`${String(step.step)}: ${d.name} erased`)
+        }
+        return { clean_result: null, clean_step: step }
+      },
+    },
+  }
+  const system: Record<string, CommandSpec> = {
+    get_inventory: { async: false, run: async () => ({ inventory: await collectInventory(state.root) }) },
+  }
+  runner.register('standby', standby)
+  runner.register('clean', clean)
+  runner.register('system', system)
+}

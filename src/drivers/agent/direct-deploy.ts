@@ -1,0 +1,197 @@
+/**
+ * Direct deploy (Ironic's `direct`): the node boots the deploy ramdisk, the agent in it calls
+ * back, and the agent writes the image itself, streaming it from its URL. Deploy steps, as
+ * Ironic's: `deploy` (100) boots the ramdisk and waits for the agent, `write_image` (80) has the
+ * agent write the image (`standby.prepare_image`), `tear_down_agent` (40) powers the ramdisk
+ * off; the conductor then prepares the instance boot and powers the node on. Clean steps
+ * `erase_devices_metadata` (99) and `erase_devices` (10) run in the agent too, booting it first
+ * when it is not running.
+ *
+ * Agent commands are asynchronous: a step sends the command and parks the node (the step is run
+ * again on the next heartbeat that finds the command finished, and then returns its outcome).
+ * What the conductor knows of the agent lives in driver_internal_info: `agent_url`,
+ * `agent_secret_token` (masked everywhere it is shown), `agent_last_heartbeat`,
+ * `ferrum_agent_command` (the command in flight).
+ */
+import type { DriverContext } from '../driver-context.js'
+import type { DeployInterface } from '../interfaces/deploy.js'
+import type { JsonObject, NodeView } from '../node-view.js'
+import { defineSteps, type DriverStep, type StepResult } from '../steps.js'
+import { DriverError, ValidationError } from '../../domain/errors.js'
+import { AGENT_KEYS, bootRamdisk, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
+import { AgentCommandError, commandErrorText, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
+
+
+/** The command in flight, as remembered between heartbeats. */
+interface PendingCommand {
+  readonly id: string
+  readonly name: string
+  readonly started_at: string
+}
+
+/** What a heartbeat means for a node waiting on its agent. */
+export type HeartbeatOutcome = 'continue' | 'wait'
+
+export { AGENT_KEYS, wipeAgent }
+
+
+function endpoint(ctx: DriverContext): AgentEndpoint {
+  const url = ctx.internalInfo.agent_url
+  if (typeof url !== 'string' || url === '') throw new DriverError(`node ${ctx.node.uuid}: the deploy agent has not called back yet`, { code: 'AGENT_NOT_READY' })
+  const token = ctx.internalInfo.agent_secret_token
+  return { url, token: typeof token === 'string' ? token : null }
+}
+
+function pending(ctx: DriverContext): PendingCommand | null {
+  const p = ctx.internalInfo.ferrum_agent_command as PendingCommand | undefined
+  return p && typeof p.id === 'string' ? p : null
+}
+
+async function findCommand(ctx: DriverContext, id: string): Promise<AgentCommand | undefined> {
+  return (await listCommands(endpoint(ctx), ctx.signal)).find((c) => c.id === id)
+}
+
+/**
+ * Runs one agent command as a step: sends it, parks the node until a heartbeat finds it done,
+ * then (run again) reports the outcome. An agent that is not up yet is booted first.
+ */
+async function agentStep(ctx: DriverContext, name: string, params: JsonObject, what: string): Promise<StepResult> {
+  if (typeof ctx.internalInfo.agent_url !== 'string') {
+    await bootRamdisk(ctx)
+    return { wait: `booting the deploy ramdisk for ${what}`, rerun: true }
+  }
+  const p = pending(ctx)
+  if (p && p.name === name) {
+    const c = await findCommand(ctx, p.id)
+    if (!c) {
+      delete ctx.internalInfo.ferrum_agent_command
+      throw new AgentCommandError(`The agent no longer knows command ${name} (${p.id}): the ramdisk was restarted while it ran.`, { code: 'AGENT_COMMAND_FAILED' })
+    }
+    if (c.command_status === 'RUNNING') {
+      const limitS = ctx.agent?.commandTimeoutS
+      if (limitS !== undefined && ctx.clock.now() - Date.parse(p.started_at) > limitS * 1000) {
+        delete ctx.internalInfo.ferrum_agent_command
+        throw new AgentCommandError(`Agent command ${name} did not finish within ${limitS} s (config agent.commandTimeoutS).`, { code: 'AGENT_COMMAND_FAILED' })
+      }
+      return { wait: `agent running ${name}`, rerun: true }
+    }
+    delete ctx.internalInfo.ferrum_agent_command
+    delete ctx.internalInfo.ferrum_agent_progress
+    if (c.command_status !== 'SUCCEEDED') throw new AgentCommandError(`Agent command ${name} failed: ${commandErrorText(c)}`, { code: 'AGENT_COMMAND_FAILED' })
+    return { done: true }
+  }
+  const c = await executeCommand(endpoint(ctx), name, params, { wait: false, signal: ctx.signal })
+  if (c.command_status === 'RUNNING') {
+    ctx.internalInfo.ferrum_agent_command = { id: c.id, name, started_at: new Date(ctx.clock.now()).toISOString() } satisfies PendingCommand
+    return { wait: `agent running ${name}`, rerun: true }
+  }
+  if (c.command_status !== 'SUCCEEDED') throw new AgentCommandError(`Agent command ${name} failed: ${commandErrorText(c)}`, { code: 'AGENT_COMMAND_FAILED' })
+  return { done: true }
+}
+
+/** image_info for `standby.prepare_image` from instance_info (Ironic's field names). */
+export function imageInfo(node: NodeView): JsonObject {
+  const ii = node.instanceInfo
+  const source = ii.image_url ?? ii.image_source
+  if (typeof source !== 'string' || !/^(https?|file):\/\//.test(source)) {
+    throw new ValidationError(`Node ${node.uuid} needs instance_info.image_source as an http(s):// or file:// URL of a raw whole-disk image to deploy with the direct interface (got ${source === undefined ? 'none' : JSON.stringify(source)}).`, { code: 'FERRUM_MISSING_DRIVER_INFO' })
+  }
+  const info: Record<string, unknown> = {
+    id: typeof ii.image_source === 'string' ? ii.image_source : source,
+    urls: [source],
+    disk_format: (ii.image_disk_format as string | undefined) ?? 'raw',
+    container_format: 'bare',
+    stream_raw_images: true,
+    image_type: 'whole-disk-image',
+    node_uuid: node.uuid,
+  }
+  if (typeof ii.image_os_hash_algo === 'string' && typeof ii.image_os_hash_value === 'string') {
+    info.os_hash_algo = ii.image_os_hash_algo
+    info.os_hash_value = ii.image_os_hash_value
+  } else if (typeof ii.image_checksum === 'string') {
+    info.checksum = ii.image_checksum
+  }
+  return info as JsonObject
+}
+
+/** Deployment by the agent in the ramdisk. */
+export class DirectDeploy implements DeployInterface {
+  readonly kind = 'deploy'
+  readonly name = 'direct'
+  readonly #steps = defineSteps('deploy', 'direct', [
+    { step: 'deploy', priority: { deploy: 100 }, run: (ctx) => this.deploy(ctx) },
+    { step: 'write_image', priority: { deploy: 80 }, requiresRamdisk: true, run: (ctx) => agentStep(ctx, 'standby.prepare_image', { image_info: imageInfo(ctx.node) }, 'the image write') },
+    {
+      step: 'tear_down_agent',
+      priority: { deploy: 40 },
+      run: async (ctx) => {
+        await tearDownRamdisk(ctx)
+        return { done: true }
+      },
+    },
+    { step: 'erase_devices_metadata', priority: { clean: 99 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices_metadata', interface: 'deploy', priority: 99, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disk metadata') },
+    { step: 'erase_devices', priority: { clean: 10 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices', interface: 'deploy', priority: 10, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disks') },
+  ])
+
+  validate(node: NodeView): void {
+    // Checked when deploying (imageInfo); a node without an image can still be cleaned.
+    void node
+  }
+
+  getProperties(): Readonly<Record<string, string>> {
+    return { deploy_kernel: 'Not used by the lab; the deploy kernel for network boots (netboot work).', deploy_ramdisk: 'Not used by the lab; the deploy ramdisk for network boots (netboot work).' }
+  }
+
+  getDeploySteps(_node: NodeView): readonly DriverStep[] {
+    return this.#steps.list('deploy')
+  }
+
+  getCleanSteps(_node: NodeView): readonly DriverStep[] {
+    return this.#steps.list('clean')
+  }
+
+  executeStep(ctx: DriverContext, step: DriverStep): Promise<StepResult> {
+    return this.#steps.execute(ctx, step)
+  }
+
+  /** The core step: checks the image, boots the ramdisk and waits for the agent. */
+  async deploy(ctx: DriverContext): Promise<StepResult> {
+    imageInfo(ctx.node)
+    await bootRamdisk(ctx)
+    return { wait: 'waiting for the deploy agent to boot and call back' }
+  }
+
+  /**
+   * A heartbeat from the node's agent: `continue` when the node should go on (the agent just came
+   * up, or the command in flight finished), `wait` while a command still runs.
+   */
+  async heartbeat(ctx: DriverContext): Promise<HeartbeatOutcome> {
+    const p = pending(ctx)
+    if (!p) return 'continue'
+    const c = await findCommand(ctx, p.id)
+    if (c && c.command_status === 'RUNNING') {
+      const progress = (c.command_result as { ferrum_progress?: unknown } | null)?.ferrum_progress
+      if (progress) ctx.internalInfo.ferrum_agent_progress = progress
+      return 'wait'
+    }
+    return 'continue'
+  }
+
+  /** Called when a clean or service phase finished: the ramdisk goes away. */
+  async tearDownRamdisk(ctx: DriverContext): Promise<void> {
+    if (typeof ctx.internalInfo.agent_url === 'string' || ctx.internalInfo.ferrum_ramdisk_params !== undefined) await tearDownRamdisk(ctx)
+  }
+
+  async tearDown(ctx: DriverContext): Promise<void> {
+    await ctx.interfaces?.power.setPowerState(ctx, 'power off')
+  }
+
+  async prepare(_ctx: DriverContext): Promise<void> {}
+
+  async cleanUp(ctx: DriverContext): Promise<void> {
+    await ctx.interfaces?.boot.cleanUpRamdisk(ctx)
+    wipeAgent(ctx.internalInfo)
+  }
+
+  async takeOver(_ctx: DriverContext): Promise<void> {}
+}

@@ -1,0 +1,93 @@
+/**
+ * PXE boot: the node network-boots the deploy ramdisk, then boots the instance from its disk.
+ * For the ramdisk it sets the boot device to PXE (once) through the node's management interface
+ * and, when Ferrum runs its HTTP boot server, writes the node's iPXE script — kernel, initrd and
+ * the kernel command line (`ipa-api-url=…`, `ipa-inspection-callback-url=…`, `BOOTIF=…`) — at
+ * `<uuid>/boot.ipxe` and one copy per PXE-enabled MAC at `pxelinux.cfg/01-<mac with dashes>`
+ * (Ironic's naming), which is what a booting node asks for. The instance boots from disk
+ * (persistent), and the scripts are removed. DHCP host entries (dnsmasq) are the netboot work.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type { DriverContext } from '../driver-context.js'
+import type { BootInterface, RamdiskParams } from '../interfaces/boot.js'
+import type { NodeView } from '../node-view.js'
+import { DriverError } from '../../domain/errors.js'
+import { bootFilePath, bootFileUrl } from '../boot-files.js'
+
+function management(ctx: DriverContext) {
+  if (!ctx.interfaces) throw new DriverError(`node ${ctx.node.uuid}: the pxe boot interface needs the node's management interface, which this call was not given`)
+  return ctx.interfaces.management
+}
+
+/** Boot-server names of the per-MAC configurations (`pxelinux.cfg/01-aa-bb-…`). */
+export function macConfigName(mac: string): string {
+  return `pxelinux.cfg/01-${mac.toLowerCase().replace(/:/g, '-')}`
+}
+
+/** The kernel command line: the params as key=value, in a stable order. */
+export function kernelCmdline(params: RamdiskParams): string {
+  return Object.entries(params).map(([k, v]) => (v === '' ? k : `${k}=${v}`)).join(' ')
+}
+
+/** The node's iPXE script for the deploy ramdisk. */
+export function ramdiskScript(kernel: string, ramdisk: string, params: RamdiskParams): string {
+  return ['#!ipxe', `kernel ${kernel} initrd=deploy_ramdisk ${kernelCmdline(params)}`.trimEnd(), `initrd --name deploy_ramdisk ${ramdisk}`, 'boot', ''].join('\n')
+}
+
+/** Boot through the network for the ramdisk, from the disk for the instance. */
+export class PxeBoot implements BootInterface {
+  readonly kind = 'boot'
+  readonly name = 'pxe'
+  readonly capabilities: readonly string[] = ['ramdisk_boot']
+
+  validate(_node: NodeView): void {}
+
+  getProperties(): Readonly<Record<string, string>> {
+    return {
+      deploy_kernel: 'URL (or boot-server name) of the deploy kernel the iPXE script loads. Optional; default deploy/kernel on the boot server.',
+      deploy_ramdisk: 'URL (or boot-server name) of the deploy initramfs. Optional; default deploy/initrd on the boot server.',
+    }
+  }
+
+  async prepareRamdisk(ctx: DriverContext, params: RamdiskParams): Promise<void> {
+    const macs = ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
+    const all: Record<string, string> = { ...params }
+    if (macs[0]) all.BOOTIF = `01-${macs[0].replace(/:/g, '-')}`
+    ctx.internalInfo.ferrum_ramdisk_params = all
+    if (ctx.bootFiles && ctx.bootFiles.baseUrl !== '') {
+      const files = ctx.bootFiles
+      const fileUrl = (v: unknown, fallback: string) => (typeof v === 'string' && /^[a-z]+:\/\//.test(v) ? v : bootFileUrl(files, typeof v === 'string' && v !== '' ? v : fallback))
+      const script = ramdiskScript(fileUrl(ctx.node.driverInfo.deploy_kernel, 'deploy/kernel'), fileUrl(ctx.node.driverInfo.deploy_ramdisk, 'deploy/initrd'), all)
+      const names = [`${ctx.node.uuid}/boot.ipxe`, ...macs.map(macConfigName)]
+      for (const name of names) {
+        const path = bootFilePath(files, name)
+        await mkdir(dirname(path), { recursive: true })
+        await writeFile(path, script)
+      }
+      ctx.internalInfo.ferrum_pxe_configs = names
+    }
+    await management(ctx).setBootDevice(ctx, 'pxe', { persistent: false })
+  }
+
+  async cleanUpRamdisk(ctx: DriverContext): Promise<void> {
+    delete ctx.internalInfo.ferrum_ramdisk_params
+    const names = ctx.internalInfo.ferrum_pxe_configs
+    if (ctx.bootFiles && Array.isArray(names)) {
+      for (const name of names) await rm(bootFilePath(ctx.bootFiles, String(name)), { force: true })
+      await rm(dirname(bootFilePath(ctx.bootFiles, `${ctx.node.uuid}/boot.ipxe`)), { recursive: true, force: true })
+    }
+    delete ctx.internalInfo.ferrum_pxe_configs
+  }
+
+  async prepareInstance(ctx: DriverContext): Promise<void> {
+    await this.cleanUpRamdisk(ctx)
+    await management(ctx).setBootDevice(ctx, 'disk', { persistent: true })
+  }
+
+  async cleanUpInstance(_ctx: DriverContext): Promise<void> {}
+
+  validateRescue(_node: NodeView): void {}
+
+  validateInspection(_node: NodeView): void {}
+}

@@ -1,0 +1,148 @@
+// The mission's core, end to end: `ferrum up --lab 2` starts the server and two emulated nodes
+// (one behind a Redfish BMC, one behind IPMI); Debian's `openstack baremetal` deploys them; each
+// node network-boots Ferrum's agent (a real process), which looks the node up, heartbeats with
+// its token, and streams the image from Ferrum's boot server onto the node's disk file; the node
+// then boots from its disk. Checked on the disk's bytes, the lab console and the API.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { open, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startFerrum, type FerrumProcess } from '../helpers/ferrum-process.js'
+import { baremetal, baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
+
+let server: FerrumProcess
+let dir: string
+
+interface NodeShow {
+  name: string
+  uuid: string
+  provision_state: string
+  target_provision_state: string | null
+  reservation: string | null
+  power_state: string | null
+  last_error: string | null
+  boot_interface: string
+  deploy_interface: string
+  driver: string
+  instance_info: Record<string, unknown>
+  driver_internal_info: Record<string, unknown>
+}
+
+const show = (n: string) => baremetalJson<NodeShow>(server.url, ['node', 'show', n])
+
+async function waitFor(n: string, what: string, pred: (x: NodeShow) => boolean): Promise<NodeShow> {
+  let last = await show(n)
+  for (let i = 0; i < 400 && !pred(last); i++) {
+    await new Promise((r) => setTimeout(r, 250))
+    last = await show(n)
+  }
+  if (!pred(last)) assert.fail(`${n}: ${what} not reached; last ${JSON.stringify(last)}`)
+  return last
+}
+
+/** The first `n` bytes of a (sparse, large) disk file. */
+async function head(path: string, n: number): Promise<Buffer> {
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.alloc(n)
+    const { bytesRead } = await fh.read(buf, 0, n, 0)
+    return buf.subarray(0, bytesRead)
+  } finally {
+    await fh.close()
+  }
+}
+
+const settledIn = (state: string) => (x: NodeShow) => x.provision_state === state && x.reservation === null
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ferrum-agent-deploy-'))
+  server = await startFerrum({ dataDir: dir, args: ['--lab', '2', '--lab-kind', 'mixed'], startTimeoutMs: 60_000 })
+})
+after(async () => {
+  await server?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('openstack baremetal node deploy: the agent writes the image byte for byte and the node boots it', { timeout: 300_000 }, async () => {
+  const names = ['lab-node-1', 'lab-node-2']
+  const ready = await Promise.all(names.map((n) => waitFor(n, 'available', settledIn('available'))))
+  const image = await readFile(join(dir, 'httpboot', 'images', 'lab-os.img'))
+  const sha = createHash('sha256').update(image).digest('hex')
+  for (const n of ready) {
+    // Enrolled for the agent, cleaned by it (provide), and preset with the lab image.
+    assert.equal(n.boot_interface, 'pxe')
+    assert.equal(n.deploy_interface, 'direct')
+    assert.equal(n.instance_info.image_os_hash_value, sha)
+  }
+  const drivers = new Set((await Promise.all(names.map(show))).map((n) => n.driver))
+  assert.deepEqual([...drivers].sort(), ['ipmi', 'redfish'])
+
+  await Promise.all(names.map((n) => baremetalOk(server.url, ['node', 'deploy', n])))
+  for (const n of names) {
+    const active = await waitFor(n, 'active', (x) => x.reservation === null && (x.provision_state === 'active' || /fail/.test(x.provision_state)))
+    assert.equal(active.provision_state, 'active', active.last_error ?? '')
+    assert.equal(active.power_state, 'power on')
+    // The ramdisk is gone and with it everything Ferrum knew of the agent.
+    assert.equal(active.driver_internal_info.agent_url, undefined)
+    assert.equal(active.driver_internal_info.agent_secret_token, undefined)
+    const disk = await head(join(dir, 'lab', 'nodes', n, 'disk0.raw'), image.length)
+    assert.equal(disk.length, image.length)
+    assert.equal(createHash('sha256').update(disk.subarray(0, image.length)).digest('hex'), sha, `${n}: the disk does not hold the image`)
+    const console = await readFile(join(dir, 'lab', 'nodes', n, 'console.log'), 'utf8')
+    // The node's firmware fetched the iPXE script Ferrum wrote for its MAC; the agent took the
+    // API URL from the kernel command line in it.
+    assert.match(console, /PXE: http:\/\/\S+\/boot\/pxelinux\.cfg\/01-52-54-00(-[0-9a-f]{2}){3}: kernel http:\/\/\S+\/boot\/deploy\/kernel/)
+    assert.match(console, /ferrum-agent: found node/)
+    assert.match(console, /power on: booted from disk: ferrum-lab-linux/)
+  }
+
+  // The boot configurations went with the ramdisk.
+  assert.deepEqual(existsSync(join(dir, 'httpboot', 'pxelinux.cfg')) ? readdirSync(join(dir, 'httpboot', 'pxelinux.cfg')) : [], [])
+
+  const history = await baremetal(server.url, ['node', 'history', 'list', 'lab-node-1', '-f', 'value', '-c', 'Description of the event'])
+  for (const step of ['deploying -> wait call-back', 'deploy step deploy.write_image: agent running standby.prepare_image', 'deploying -> active']) {
+    assert.ok(history.stdout.includes(step), `history lacks "${step}":\n${history.stdout}`)
+  }
+
+  // Undeploy cleans through the agent again (the disk metadata goes), then the node is reusable.
+  await baremetalOk(server.url, ['node', 'undeploy', 'lab-node-1'])
+  await waitFor('lab-node-1', 'available after undeploy', settledIn('available'))
+  const wiped = await head(join(dir, 'lab', 'nodes', 'lab-node-1', 'disk0.raw'), 1024 * 1024)
+  assert.equal(wiped.every((b) => b === 0), true, 'cleaning left the old partition table')
+  // Nothing printed or logged the agent token (log lines carry no agent_secret_token value).
+  assert.doesNotMatch(server.output().stdout + server.output().stderr, /agent_secret_token"\s*:\s*"(?!\*)/)
+})
+
+test('openstack baremetal node inspect: the agent reports the lab hardware in IPA inventory format', { timeout: 300_000 }, async () => {
+  const name = 'lab-node-1'
+  await waitFor(name, 'available', settledIn('available'))
+  await baremetalOk(server.url, ['node', 'manage', name])
+  await waitFor(name, 'manageable', settledIn('manageable'))
+  // Forget what enrollment set, so that inspection is seen filling it in.
+  await baremetalOk(server.url, ['node', 'unset', name, '--property', 'cpus', '--property', 'memory_mb', '--property', 'local_gb'])
+  const before = await show(name)
+  assert.equal((before as unknown as { inspect_interface: string }).inspect_interface, 'agent', 'ipmi nodes inspect in-band by default')
+  await baremetalOk(server.url, ['node', 'inspect', name])
+  const after = await waitFor(name, 'manageable after inspection', (x) => x.reservation === null && (x.provision_state === 'manageable' || /fail/.test(x.provision_state)))
+  assert.equal(after.provision_state, 'manageable', after.last_error ?? '')
+  const props = (after as unknown as { properties: Record<string, unknown> }).properties
+  assert.equal(props.cpus, 4)
+  assert.equal(props.memory_mb, 4096)
+  assert.equal(props.cpu_arch, 'x86_64')
+  assert.equal(typeof props.local_gb, 'number')
+  assert.match(String(props.capabilities), /boot_mode:(uefi|bios)/)
+  // The ramdisk was ended; the inventory is there for any client.
+  assert.equal(after.power_state, 'power off')
+  // (Debian's ironicclient 5.0 and openstacksdk 0.101 predate `node inventory save`: plain HTTP.)
+  const res = await fetch(`${server.url}/v1/nodes/${name}/inventory`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.81' } })
+  assert.equal(res.status, 200)
+  const inv = (await res.json()) as { inventory: { cpu: { count: number }; interfaces: { mac_address: string }[]; disks: { name: string }[] } }
+  assert.equal(inv.inventory.cpu.count, 4)
+  assert.deepEqual(inv.inventory.interfaces.map((i) => i.mac_address).sort(), ['52:54:00:a0:00:01', '52:54:00:a1:00:01'])
+  assert.deepEqual(inv.inventory.disks.map((d) => d.name), ['/dev/vda'])
+  const console = await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')
+  assert.match(console, /ferrum-agent: posting the inventory to http:\/\/\S+\/v1\/continue_inspection/)
+})
