@@ -204,13 +204,26 @@ export class FerrumAgent {
   async #heartbeatLoop(): Promise<void> {
     while (!this.#stop.signal.aborted) {
       const ok = await this.heartbeat()
+      const sent = this.#clock.now()
       // IPA heartbeats every 0.3–0.6 of the timeout; sooner after a failure, at once after a command.
-      const interval = ok ? this.#heartbeatTimeoutS * 1000 * (0.3 + Math.random() * 0.3) : 5_000
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve
-        void this.#clock.sleep(interval, this.#stop.signal).then(resolve, resolve)
-      })
-      this.#wake = null
+      // While a command runs, Ferrum's agent heartbeats every 2 s so that its progress is live
+      // (checked each second, so a command that starts during a long pause is noticed).
+      const idle = this.#heartbeatTimeoutS * 1000 * (0.3 + Math.random() * 0.3)
+      let woken = false
+      while (!woken && !this.#stop.signal.aborted) {
+        const busy = this.runner.list().some((c) => c.command_status === 'RUNNING')
+        const due = !ok ? 5_000 : busy ? Math.min(2_000, idle) : idle
+        const left = sent + due - this.#clock.now()
+        if (left <= 0) break
+        await new Promise<void>((resolve) => {
+          this.#wake = () => {
+            woken = true
+            resolve()
+          }
+          void this.#clock.sleep(Math.min(left, 1_000), this.#stop.signal).then(resolve, resolve)
+        })
+        this.#wake = null
+      }
     }
   }
 
@@ -254,7 +267,14 @@ export class FerrumAgent {
   /** A running image write shows its progress (Ferrum's addition; IPA leaves command_result null). */
   #withProgress(list: ReturnType<CommandRunner['list']>): unknown[] {
     const p = this.#state.progress
-    return list.map((c) => (c.command_status === 'RUNNING' && c.command_name === 'prepare_image' && p ? { ...c, command_result: { ferrum_progress: { bytes: p.bytes, total: p.total } } } : c))
+    if (!p) return list
+    const elapsedS = Math.max(0.001, (Date.now() - p.startedAt) / 1000)
+    const rate = Math.round(p.bytes / elapsedS)
+    const progress = {
+      phase: p.phase, bytes: p.bytes, total: p.total, rate_bytes_per_s: rate,
+      eta_s: p.total !== null && rate > 0 ? Math.max(0, Math.round((p.total - p.bytes) / rate)) : null,
+    }
+    return list.map((c) => (c.command_status === 'RUNNING' && c.command_name === 'prepare_image' ? { ...c, command_result: { ferrum_progress: progress } } : c))
   }
 
   #checkToken(given: string | null): void {

@@ -15,7 +15,7 @@ export interface AgentState {
   /** The node as the lookup answered it (properties.root_device holds the hints). */
   node: Record<string, unknown> | null
   /** Progress of the image being written, for heartbeats and the command list. */
-  progress: WriteProgress | null
+  progress: (WriteProgress & { readonly startedAt: number; readonly phase: 'writing' | 'done' }) | null
   log(line: string): void
 }
 
@@ -75,13 +75,14 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
         const value = typeof info.os_hash_value === 'string' ? info.os_hash_value : algo === 'md5' ? String(info.checksum) : null
         const url = (info.urls as string[])[0]
         state.log(`writing image ${String(info.id ?? url)} to ${disk.name}`)
-        state.progress = { bytes: 0, total: null }
+        const startedAt = Date.now()
+        state.progress = { bytes: 0, total: null, startedAt, phase: 'writing' }
         try {
           const r = await writeImage({ url, hashAlgo: algo, hashValue: value }, devicePath(state, disk.name), {
             signal,
             deviceSize: disk.size,
             deviceName: disk.name,
-            onProgress: (pr) => (state.progress = pr),
+            onProgress: (pr) => (state.progress = { ...pr, startedAt, phase: 'writing' }),
           })
           state.log(`wrote ${r.bytes} bytes (${r.written} non-zero) to ${disk.name}${r.hash ? `, ${algo} ${r.hash}` : ''}`)
         } catch (e) {

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto'
 import { open, type FileHandle } from 'node:fs/promises'
 import { createReadStream } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Readable } from 'node:stream'
-import type { ReadableStream as WebReadableStream } from 'node:stream/web'
+import { get as httpGet, type IncomingMessage } from 'node:http'
+import { get as httpsGet } from 'node:https'
 
 /** Hash algorithms Glance's `os_hash_algo` may name that the agent verifies. */
 export const HASH_ALGOS = ['md5', 'sha1', 'sha256', 'sha384', 'sha512'] as const
@@ -43,13 +43,22 @@ const BLOCK = 64 * 1024
 /** A device that can't be written (read-only file, injected fault) or an image that doesn't fit. */
 export class ImageWriteError extends Error {}
 
-/** Opens the image's bytes: http(s) through fetch, file:// and plain paths from disk. */
-async function openSource(url: string, signal: AbortSignal): Promise<{ body: AsyncIterable<Uint8Array>; total: number | null }> {
+/** Opens the image's bytes: http(s) with node:http(s), file:// and plain paths from disk. */
+async function openSource(url: string, signal: AbortSignal): Promise<{ body: AsyncIterable<Buffer>; total: number | null }> {
   if (url.startsWith('http://') || url.startsWith('https://')) {
-    const res = await fetch(url, { signal })
-    if (!res.ok || !res.body) throw new ImageWriteError(`downloading ${url} failed: HTTP ${res.status} ${res.statusText}`)
-    const len = Number(res.headers.get('content-length'))
-    return { body: Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), total: Number.isFinite(len) && len > 0 ? len : null }
+    const get = url.startsWith('https://') ? httpsGet : httpGet
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = get(url, { signal, headers: { 'user-agent': 'ferrum-agent' } }, resolve)
+      req.once('error', reject)
+    }).catch((e: Error) => {
+      throw new ImageWriteError(`downloading ${url} failed: ${e.message}`)
+    })
+    if (res.statusCode !== 200) {
+      res.resume()
+      throw new ImageWriteError(`downloading ${url} failed: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd())
+    }
+    const len = Number(res.headers['content-length'])
+    return { body: res, total: Number.isFinite(len) && len > 0 ? len : null }
   }
   const path = url.startsWith('file://') ? fileURLToPath(url) : url
   const fh = await open(path, 'r').catch((e: Error) => {
@@ -57,18 +66,15 @@ async function openSource(url: string, signal: AbortSignal): Promise<{ body: Asy
   })
   const { size } = await fh.stat()
   await fh.close()
-  return { body: createReadStream(path, { signal }), total: size }
+  return { body: createReadStream(path, { signal, highWaterMark: CHUNK }), total: size }
 }
 
+/** The unit the writer collects, checks for zeros and writes (one syscall per run of data). */
+const CHUNK = 4 * 1024 * 1024
+const ZERO = Buffer.alloc(CHUNK)
+
 function isZero(buf: Buffer): boolean {
-  // Compare 8 bytes at a time through a BigUint64 view where alignment allows.
-  if (buf.byteOffset % 8 === 0 && buf.length % 8 === 0) {
-    const words = new BigUint64Array(buf.buffer, buf.byteOffset, buf.length / 8)
-    for (const w of words) if (w !== 0n) return false
-    return true
-  }
-  for (const b of buf) if (b !== 0) return false
-  return true
+  return buf.equals(ZERO.subarray(0, buf.length))
 }
 
 /**
@@ -100,34 +106,51 @@ export async function writeImage(source: ImageSource, devicePath: string, opts: 
       await fh.truncate(0)
       await fh.truncate(st.size)
     }
-    let pending = Buffer.alloc(0)
+    // Copy the stream into one 4 MiB buffer; each full buffer is written as runs of non-zero
+    // blocks (zero blocks of a file-backed disk are left as holes).
+    const buf = Buffer.allocUnsafe(CHUNK)
+    let fill = 0
     let lastReport = 0
-    const flush = async (chunk: Buffer) => {
-      for (let at = 0; at < chunk.length; at += BLOCK) {
-        const block = chunk.subarray(at, Math.min(at + BLOCK, chunk.length))
-        if (!sparse || !isZero(block)) {
-          await fh.write(block, 0, block.length, bytes + at)
-          written += block.length
+    const flush = async (len: number) => {
+      let runStart = -1
+      const writeRun = async (end: number) => {
+        if (runStart < 0) return
+        await fh.write(buf, runStart, end - runStart, bytes + runStart)
+        written += end - runStart
+        runStart = -1
+      }
+      if (!sparse) runStart = 0
+      else {
+        for (let at = 0; at < len; at += BLOCK) {
+          const end = Math.min(at + BLOCK, len)
+          if (isZero(buf.subarray(at, end))) await writeRun(at)
+          else if (runStart < 0) runStart = at
         }
       }
-      bytes += chunk.length
+      await writeRun(len)
+      bytes += len
     }
     for await (const part of body) {
-      const buf = Buffer.from(part.buffer, part.byteOffset, part.byteLength)
-      hash?.update(buf)
-      pending = pending.length === 0 ? Buffer.from(buf) : Buffer.concat([pending, buf])
-      if (opts.deviceSize !== undefined && bytes + pending.length > opts.deviceSize) throw new ImageWriteError(`image is larger than ${shown} (${opts.deviceSize} bytes)`)
-      const whole = pending.length - (pending.length % BLOCK)
-      if (whole > 0) {
-        await flush(pending.subarray(0, whole))
-        pending = pending.subarray(whole)
+      const chunk = part as Buffer
+      hash?.update(chunk)
+      if (opts.deviceSize !== undefined && bytes + fill + chunk.length > opts.deviceSize) throw new ImageWriteError(`image is larger than ${shown} (${opts.deviceSize} bytes)`)
+      for (let at = 0; at < chunk.length;) {
+        const n = Math.min(CHUNK - fill, chunk.length - at)
+        chunk.copy(buf, fill, at, at + n)
+        fill += n
+        at += n
+        if (fill === CHUNK) {
+          await flush(fill)
+          fill = 0
+        }
       }
-      if (opts.onProgress && bytes - lastReport >= 8 * 1024 * 1024) {
-        lastReport = bytes
-        opts.onProgress({ bytes, total })
+      if (opts.onProgress && bytes + fill - lastReport >= 1024 * 1024) {
+        lastReport = bytes + fill
+        opts.onProgress({ bytes: lastReport, total })
       }
     }
-    if (pending.length > 0) await flush(pending)
+    if (fill > 0) await flush(fill)
+    if (total !== null && bytes !== total) throw new ImageWriteError(`the image stream ended after ${bytes} of ${total} bytes`)
     opts.onProgress?.({ bytes, total })
     const digest = hash?.digest('hex') ?? null
     if (source.hashValue && digest !== null && digest !== source.hashValue.toLowerCase()) {
@@ -153,9 +176,18 @@ export async function eraseMetadata(devicePath: string, size: number, bytes = 10
   try {
     const n = Math.min(bytes, size)
     const zero = Buffer.alloc(n)
+    const tail = Math.max(n, size - n)
+    const tailLen = size > n ? Math.min(n, size - n) : 0
     await fh.write(zero, 0, n, 0)
-    if (size > n) await fh.write(zero, 0, Math.min(n, size - n), Math.max(n, size - n))
+    if (tailLen > 0) await fh.write(zero, 0, tailLen, tail)
     await fh.sync()
+    // Read both ends back: a device that ignored the writes must not pass for erased.
+    const check = Buffer.alloc(n)
+    for (const [at, len] of [[0, n], [tail, tailLen]] as const) {
+      if (len === 0) continue
+      const { bytesRead } = await fh.read(check, 0, len, at)
+      if (bytesRead !== len || !isZero(check.subarray(0, len))) throw new ImageWriteError(`${devicePath} still holds data at offset ${at} after erasing its metadata`)
+    }
   } finally {
     await fh.close()
   }

@@ -85,8 +85,10 @@ async function deploy(host: WorkflowHost, task: NodeTask): Promise<void> {
   // A node resuming after a wait already has its plan; prepare only once per deployment.
   if (!readProgress(task.node.driver_internal_info, 'deploy').steps) await task.call((ctx) => task.impl('deploy').prepare(ctx))
   if ((await runSteps(task, 'deploy', host.stepSettings)) !== 'done') return
-  await task.call((ctx) => task.impl('boot').prepareInstance(ctx))
-  await task.call((ctx) => task.impl('power').setPowerState(ctx, 'power on'))
+  if (!task.impl('deploy').bootsInstance) {
+    await task.call((ctx) => task.impl('boot').prepareInstance(ctx))
+    await task.call((ctx) => task.impl('power').setPowerState(ctx, 'power on'))
+  }
   await task.event('done', { lastError: null, changes: { power_state: 'power on' } })
 }
 

@@ -113,7 +113,7 @@ export function registerBootFileRoutes(app: FastifyInstance, deps: AppDeps): voi
       return reply.send()
     }
     // The open handle streams the file even if it is unpublished (unlinked) meanwhile.
-    return reply.send(createReadStream('', { fd: fh, start, end }))
+    return reply.send(createReadStream('', { fd: fh, start, end, highWaterMark: 1024 * 1024 }))
   }
 
   app.route({ method: ['GET', 'HEAD'], url: `${BOOT_PREFIX}*`, handler })

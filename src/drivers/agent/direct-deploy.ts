@@ -2,8 +2,9 @@
  * Direct deploy (Ironic's `direct`): the node boots the deploy ramdisk, the agent in it calls
  * back, and the agent writes the image itself, streaming it from its URL. Deploy steps, as
  * Ironic's: `deploy` (100) boots the ramdisk and waits for the agent, `write_image` (80) has the
- * agent write the image (`standby.prepare_image`), `tear_down_agent` (40) powers the ramdisk
- * off; the conductor then prepares the instance boot and powers the node on. Clean steps
+ * agent write the image (`standby.prepare_image`), `prepare_instance_boot` (60) sets up the
+ * instance's boot (boot device disk), `tear_down_agent` (40) powers the ramdisk off,
+ * `switch_to_tenant_network` (30) is a no-op here, `boot_instance` (20) powers the node on. Clean steps
  * `erase_devices_metadata` (99) and `erase_devices` (10) run in the agent too, booting it first
  * when it is not running.
  *
@@ -122,6 +123,14 @@ export class DirectDeploy implements DeployInterface {
     { step: 'deploy', priority: { deploy: 100 }, run: (ctx) => this.deploy(ctx) },
     { step: 'write_image', priority: { deploy: 80 }, requiresRamdisk: true, run: (ctx) => agentStep(ctx, 'standby.prepare_image', { image_info: imageInfo(ctx.node) }, 'the image write') },
     {
+      step: 'prepare_instance_boot',
+      priority: { deploy: 60 },
+      run: async (ctx) => {
+        await this.#interfaces(ctx).boot.prepareInstance(ctx)
+        return { done: true }
+      },
+    },
+    {
       step: 'tear_down_agent',
       priority: { deploy: 40 },
       run: async (ctx) => {
@@ -129,9 +138,28 @@ export class DirectDeploy implements DeployInterface {
         return { done: true }
       },
     },
+    // Ferrum has no tenant networks to move the node to (noop/flat network): the step is kept so
+    // that deploy templates can order their own steps around it, as on Ironic.
+    { step: 'switch_to_tenant_network', priority: { deploy: 30 }, run: async () => ({ done: true }) },
+    {
+      step: 'boot_instance',
+      priority: { deploy: 20 },
+      run: async (ctx) => {
+        await this.#interfaces(ctx).power.setPowerState(ctx, 'power on')
+        return { done: true }
+      },
+    },
     { step: 'erase_devices_metadata', priority: { clean: 99 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices_metadata', interface: 'deploy', priority: 99, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disk metadata') },
     { step: 'erase_devices', priority: { clean: 10 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices', interface: 'deploy', priority: 10, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disks') },
   ])
+
+  #interfaces(ctx: DriverContext) {
+    if (!ctx.interfaces) throw new DriverError(`node ${ctx.node.uuid}: the direct deploy needs the node's boot and power interfaces`)
+    return ctx.interfaces
+  }
+
+  /** Its steps boot the instance themselves (prepare_instance_boot, boot_instance). */
+  readonly bootsInstance = true
 
   validate(node: NodeView): void {
     // Checked when deploying (imageInfo); a node without an image can still be cleaned.
@@ -188,7 +216,9 @@ export class DirectDeploy implements DeployInterface {
 
   async prepare(_ctx: DriverContext): Promise<void> {}
 
+  /** After tear-down or a failed deploy: the ramdisk is powered off (as Ironic's power_off_after_deploy_failure) and forgotten. */
   async cleanUp(ctx: DriverContext): Promise<void> {
+    if (typeof ctx.internalInfo.agent_url === 'string' || ctx.internalInfo.ferrum_ramdisk_params !== undefined) await ctx.interfaces?.power.setPowerState(ctx, 'power off')
     await ctx.interfaces?.boot.cleanUpRamdisk(ctx)
     wipeAgent(ctx.internalInfo)
   }

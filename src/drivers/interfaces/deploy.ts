@@ -25,4 +25,10 @@ export interface DeployInterface extends DriverInterface<'deploy'> {
   heartbeat?(ctx: DriverContext): Promise<'continue' | 'wait'>
   /** Ends the ramdisk after a clean or service phase ran its steps in it. */
   tearDownRamdisk?(ctx: DriverContext): Promise<void>
+  /**
+   * true when the interface's own deploy steps prepare the instance's boot and power it on
+   * (Ironic's `prepare_instance_boot` and `boot_instance`); otherwise the conductor does both
+   * after the steps.
+   */
+  readonly bootsInstance?: boolean
 }
