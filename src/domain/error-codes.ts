@@ -130,6 +130,9 @@ export const API_ERROR_CODES = {
   AGENT_COMMAND_FAILED: c(500, 'The deploy agent refused a command or reported it failed; the message carries its error.'),
   AGENT_TOKEN_INVALID: c(500, 'The deploy agent refused the agent token the conductor holds (the ramdisk was rebooted or replaced).'),
   AGENT_NOT_READY: c(500, 'An agent step ran before the deploy agent had called back.'),
+  IMAGE_DOWNLOAD_FAILED: c(500, 'The conductor could not fetch an image into its cache (HTTP error, missing file, cut stream).'),
+  IMAGE_CHECKSUM_MISMATCH: c(500, "An image's bytes do not match its declared checksum."),
+  IMAGE_CONVERSION_FAILED: c(500, 'qemu-img refused the image or could not convert it to raw (or is not installed).'),
 } as const satisfies Record<string, CodeInfo>
 
 /**

@@ -7,12 +7,15 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { open, readFile } from 'node:fs/promises'
+import { open, readFile, writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFerrum, type FerrumProcess } from '../helpers/ferrum-process.js'
 import { baremetal, baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
 
+const run = promisify(execFile)
 let server: FerrumProcess
 let dir: string
 
@@ -145,4 +148,41 @@ test('openstack baremetal node inspect: the agent reports the lab hardware in IP
   assert.deepEqual(inv.inventory.disks.map((d) => d.name), ['/dev/vda'])
   const console = await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')
   assert.match(console, /ferrum-agent: posting the inventory to http:\/\/\S+\/v1\/continue_inspection/)
+})
+
+test('a qcow2 image is converted to raw once in the conductor cache; a rebuild reuses it; a broken qcow2 fails clearly', { timeout: 300_000 }, async () => {
+  const name = 'lab-node-2'
+  const raw = join(dir, 'httpboot', 'images', 'lab-os.img')
+  const qcow2 = join(dir, 'lab-os.qcow2')
+  await run('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, qcow2])
+  const rawSha = createHash('sha256').update(await readFile(raw)).digest('hex')
+  const qcowSha = createHash('sha256').update(await readFile(qcow2)).digest('hex')
+  const broken = join(dir, 'broken.qcow2')
+  await writeFile(broken, Buffer.concat([Buffer.from('QFI\xfb\x00\x00\x00\x03', 'latin1'), Buffer.alloc(4096, 0xee)]))
+
+  // lab-node-2 is active from the first test: undeploy (cleaned by the agent), then deploy the qcow2.
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  await waitFor(name, 'available', settledIn('available'))
+  const settle = (x: NodeShow) => x.reservation === null && (x.provision_state === 'active' || /fail/.test(x.provision_state))
+  await baremetalOk(server.url, ['node', 'set', name, '--instance-info', `image_source=file://${qcow2}`, '--instance-info', 'image_disk_format=qcow2',
+    '--instance-info', 'image_os_hash_algo=sha256', '--instance-info', `image_os_hash_value=${qcowSha}`])
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  let n: NodeShow
+  n = await waitFor(name, 'active', settle)
+  assert.equal(n.provision_state, 'active', n.last_error ?? '')
+  assert.deepEqual(n.driver_internal_info.ferrum_image_cache && { hit: (n.driver_internal_info.ferrum_image_cache as { hit: boolean }).hit }, { hit: false })
+  const disk = join(dir, 'lab', 'nodes', name, 'disk0.raw')
+  assert.equal(createHash('sha256').update(await head(disk, (await readFile(raw)).length)).digest('hex'), rawSha, 'the disk does not hold the converted image')
+
+  await baremetalOk(server.url, ['node', 'rebuild', name])
+  n = await waitFor(name, 'active after rebuild', (x) => settle(x) && (x.driver_internal_info.ferrum_image_cache as { hit?: boolean } | undefined)?.hit === true)
+  assert.equal(n.provision_state, 'active', n.last_error ?? '')
+
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  await waitFor(name, 'available', settledIn('available'))
+  await baremetalOk(server.url, ['node', 'set', name, '--instance-info', `image_source=file://${broken}`, '--instance-info', 'image_disk_format=qcow2'])
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  n = await waitFor(name, 'deploy failed', settle)
+  assert.equal(n.provision_state, 'deploy failed')
+  assert.match(n.last_error ?? '', /qemu-img (info|convert) failed: .*broken\.qcow2/)
 })

@@ -19,6 +19,7 @@ import type { DeployInterface } from '../interfaces/deploy.js'
 import type { JsonObject, NodeView } from '../node-view.js'
 import { defineSteps, type DriverStep, type StepResult } from '../steps.js'
 import { DriverError, ValidationError } from '../../domain/errors.js'
+import { ImageCache } from './image-cache.js'
 import { AGENT_KEYS, bootRamdisk, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
 import { AgentCommandError, commandErrorText, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
 
@@ -121,7 +122,7 @@ export class DirectDeploy implements DeployInterface {
   readonly name = 'direct'
   readonly #steps = defineSteps('deploy', 'direct', [
     { step: 'deploy', priority: { deploy: 100 }, run: (ctx) => this.deploy(ctx) },
-    { step: 'write_image', priority: { deploy: 80 }, requiresRamdisk: true, run: (ctx) => agentStep(ctx, 'standby.prepare_image', { image_info: imageInfo(ctx.node) }, 'the image write') },
+    { step: 'write_image', priority: { deploy: 80 }, requiresRamdisk: true, run: async (ctx) => agentStep(ctx, 'standby.prepare_image', { image_info: await this.#imageInfo(ctx) }, 'the image write') },
     {
       step: 'prepare_instance_boot',
       priority: { deploy: 60 },
@@ -152,6 +153,27 @@ export class DirectDeploy implements DeployInterface {
     { step: 'erase_devices_metadata', priority: { clean: 99 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices_metadata', interface: 'deploy', priority: 99, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disk metadata') },
     { step: 'erase_devices', priority: { clean: 10 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices', interface: 'deploy', priority: 10, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disks') },
   ])
+
+  readonly #cache = new ImageCache()
+
+  /**
+   * image_info for the agent: raw images as they are; others (qcow2) converted to raw once in
+   * the conductor's image cache and served from its boot server.
+   */
+  async #imageInfo(ctx: DriverContext): Promise<JsonObject> {
+    const info = imageInfo(ctx.node) as Record<string, unknown>
+    if (info.disk_format === 'raw') return info as JsonObject
+    if (!ctx.bootFiles || ctx.bootFiles.baseUrl === '') throw new ValidationError(`Node ${ctx.node.uuid}: a ${String(info.disk_format)} image is converted to raw in the conductor's image cache, which needs Ferrum's boot server (ferrum up); deploy a raw image otherwise.`)
+    if (typeof ctx.internalInfo.ferrum_agent_command === 'object') return info as JsonObject // the step runs again for its outcome only
+    const cached = await this.#cache.raw(ctx.bootFiles, {
+      url: String((info.urls as string[])[0]),
+      hashAlgo: typeof info.os_hash_algo === 'string' ? info.os_hash_algo : typeof info.checksum === 'string' ? 'md5' : null,
+      hashValue: typeof info.os_hash_value === 'string' ? info.os_hash_value : typeof info.checksum === 'string' ? info.checksum : null,
+    })
+    ctx.log.info({ source: info.urls, cached: cached.url, hit: cached.hit }, cached.hit ? 'image cache hit' : 'image converted to raw in the cache')
+    ctx.internalInfo.ferrum_image_cache = { url: cached.url, hit: cached.hit }
+    return { ...info, urls: [cached.url], disk_format: 'raw', os_hash_algo: 'sha256', os_hash_value: cached.sha256, checksum: undefined } as JsonObject
+  }
 
   #interfaces(ctx: DriverContext) {
     if (!ctx.interfaces) throw new DriverError(`node ${ctx.node.uuid}: the direct deploy needs the node's boot and power interfaces`)
