@@ -101,6 +101,17 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
         }
       }))
       process.stdout.write(`${outcomes.join('\n')}\n`)
+      const first = results.find((r) => r.ok)?.name
+      if (first && command !== null) {
+        process.stdout.write([
+          '',
+          'Next, in another terminal:',
+          `  export OS_ENDPOINT=${opts.apiUrl} OS_AUTH_TYPE=none`,
+          `  openstack baremetal node deploy ${first} --wait 120   # the agent writes the lab OS image to its disk`,
+          `  ferrum lab status --dir ${lab.dir}   # ${first}: booted from disk`,
+          '',
+        ].join('\n'))
+      }
     }
   } catch (err) {
     await lab.close()

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,13 +31,14 @@ after(async () => {
 })
 
 let seq = 0
-async function makeNode(opts: { command?: string | string[] | null; killGraceMs?: number } = {}): Promise<VirtualNode> {
+async function makeNode(opts: { command?: string | string[] | null; killGraceMs?: number; bootUrl?: string } = {}): Promise<VirtualNode> {
   seq++
   const command = opts.command === undefined ? [process.execPath, '-e', ENV_DUMPER] : opts.command
   return VirtualNode.create({
     spec: { name: `node-${seq}`, index: seq, diskSizes: [64 * 1024 * 1024, 1024 * 1024], nicCount: 2 },
     dir: join(root, `node-${seq}`),
     backend: new ProcessBackend({ command, env: { OUT_DIR: outDir }, killGraceMs: opts.killGraceMs }),
+    bootUrl: opts.bootUrl,
   })
 }
 
@@ -205,6 +208,38 @@ describe('VirtualNode', () => {
     assert.deepEqual(node.status().activity, { state: 'no-ramdisk', boot: 'pxe', reason: 'no ramdisk configured' })
     assert.equal(node.status().summary, 'no ramdisk configured (pxe boot)')
     await node.close()
+  })
+
+  it('with a boot server, PXE fetches the per-MAC iPXE script over HTTP and hands its kernel command line to the ramdisk', async () => {
+    const asked: string[] = []
+    const configs = new Map<string, string>()
+    const srv = createServer((req, res) => {
+      asked.push(req.url ?? '')
+      const body = configs.get(req.url ?? '')
+      if (body) res.writeHead(200).end(body)
+      else res.writeHead(404).end()
+    })
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
+    const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/boot`
+    try {
+      const node = await makeNode({ bootUrl: base })
+      node.machine.setBootSetting({ device: 'pxe', persistent: true, mode: 'uefi' })
+      // No configuration for its MACs: no boot answer, no ramdisk (as on a real network).
+      await node.machine.powerOn()
+      assert.equal(node.status().activity.state, 'no-ramdisk')
+      assert.match(node.status().summary, /PXE: no boot configuration for 52:54:00/)
+      assert.deepEqual(asked, node.macs.map((m) => `/boot/pxelinux.cfg/01-${m.replace(/:/g, '-')}`))
+      await node.machine.powerOff()
+      // The second MAC has one: its kernel line (minus initrd=) becomes the ramdisk's /proc/cmdline.
+      configs.set(`/boot/pxelinux.cfg/01-${node.macs[1]!.replace(/:/g, '-')}`, '#!ipxe\nkernel http://x/k initrd=deploy_ramdisk ipa-api-url=http://api:6385 BOOTIF=01-aa\ninitrd http://x/i\nboot\n')
+      await node.machine.powerOn()
+      assert.equal(node.status().activity.state, 'ramdisk')
+      assert.equal(await readFile(join(node.sysroot, 'proc', 'cmdline'), 'utf8'), 'ipa-api-url=http://api:6385 BOOTIF=01-aa\n')
+      assert.match(await readFile(node.logPath, 'utf8'), /PXE: http:\/\/127\.0\.0\.1:\d+\/boot\/pxelinux\.cfg\/01-\S+: kernel http:\/\/x\/k/)
+      await node.close()
+    } finally {
+      await new Promise((r) => srv.close(r))
+    }
   })
 
   it('records a ramdisk that exits by itself, with its exit code', async () => {
