@@ -156,6 +156,13 @@ test('the agent looks its node up, heartbeats with its token, and its command AP
     assert.equal(result.command_status, 'SUCCEEDED')
     assert.equal(result.command_name, 'get_inventory')
     assert.equal(result.command_result.inventory.cpu.count, 6)
+    // The steps queries a conductor (Ferrum's or Ironic's) makes, in IPA's result shape.
+    for (const [name, key] of [['deploy.get_deploy_steps', 'deploy_steps'], ['clean.get_clean_steps', 'clean_steps']] as const) {
+      const r = await fetch(`${agent.callbackUrl}/v1/commands/?wait=true&agent_token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, params: {} }) })
+      const c = (await r.json()) as { command_status: string; command_result: Record<string, Record<string, unknown[]>> }
+      assert.equal(c.command_status, 'SUCCEEDED', name)
+      assert.ok(Array.isArray(Object.values(c.command_result[key]!)[0]), `${name}: ${JSON.stringify(c.command_result)}`)
+    }
     const status = await fetch(`${agent.callbackUrl}/v1/status`)
     assert.equal(((await status.json()) as { version: string }).version, '10.0.0-ferrum')
     assert.ok(lines.some((l) => /command refused: invalid agent token/.test(l)))

@@ -129,7 +129,15 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
   const system: Record<string, CommandSpec> = {
     get_inventory: { async: false, run: async () => ({ inventory: await collectInventory(state.root) }) },
   }
+  // Ironic's conductor asks every agent for its deploy steps; this agent adds none of its own.
+  const deploy: Record<string, CommandSpec> = {
+    get_deploy_steps: {
+      async: false,
+      run: async () => ({ deploy_steps: { [HW_MANAGER]: [] }, hardware_manager_version: { [HW_MANAGER]: HW_MANAGER_VERSION } }),
+    },
+  }
   runner.register('standby', standby)
   runner.register('clean', clean)
+  runner.register('deploy', deploy)
   runner.register('system', system)
 }
