@@ -241,7 +241,8 @@ export class FerrumAgent {
       if (path === '/') return send(200, { name: 'Ferrum Agent API', description: 'Ironic Python Agent compatible command API', versions: [{ id: 'v1', links: [{ href: `${this.#callbackUrl}/v1/`, rel: 'self' }] }] })
       if (path === '/v1/status' && req.method === 'GET') return send(200, { started_at: this.#startedAt, version: AGENT_VERSION })
       if (!path.startsWith('/v1/commands')) throw new AgentError('NotFound', 404, 'Not found', `no resource ${path}`)
-      this.#checkToken(url.searchParams.get('agent_token'))
+      // As IPA: running a command needs the token; reading command results does not.
+      if (req.method === 'POST') this.#checkToken(url.searchParams.get('agent_token'))
       if (path === '/v1/commands' && req.method === 'GET') return send(200, { commands: this.#withProgress(this.runner.list()) })
       if (path === '/v1/commands' && req.method === 'POST') {
         const body = await readJson(req)
@@ -260,7 +261,8 @@ export class FerrumAgent {
       throw new AgentError('MethodNotAllowed', 405, 'Method not allowed', `${req.method} is not allowed on ${path}`)
     } catch (e) {
       const err = e instanceof AgentError ? e : new AgentError('InternalError', 500, 'Internal error', (e as Error).message)
-      send(err.code, err.toJSON())
+      // IPA's error body, plus `faultstring`, which Ironic's agent client reads.
+      send(err.code, { ...err.toJSON(), faultstring: err.details && err.details !== err.message ? `${err.message}: ${err.details}` : err.message })
     }
   }
 

@@ -6,6 +6,7 @@
 import { join } from 'node:path'
 import { executionError, AgentError, type CommandParams, type CommandRunner, type CommandSpec } from './commands.js'
 import { collectInventory, pickRootDisk, type Inventory, type RootDeviceHints } from './inventory.js'
+import { spawn } from 'node:child_process'
 import { eraseDevice, eraseMetadata, writeImage, type WriteProgress } from './image-writer.js'
 
 /** What the extensions share with the agent. */
@@ -98,6 +99,19 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
       run: async () => (lastImage ? { root_uuid: null, efi_system_partition_uuid: null, partitions: {} } : {}),
     },
     sync: { async: false, run: async () => 'sync completed' },
+    // Ironic's tear_down_agent asks the ramdisk to power itself off. On a real system the agent
+    // runs poweroff; under a lab root it ends its own process (the lab's BMC still powers off).
+    power_off: {
+      async: false,
+      run: async () => {
+        state.log('powering off on request')
+        setTimeout(() => {
+          if (state.root === '/') spawn('poweroff', { stdio: 'ignore', detached: true }).unref()
+          else process.kill(process.pid, 'SIGTERM')
+        }, 500).unref()
+        return null
+      },
+    },
   }
   const clean: Record<string, CommandSpec> = {
     get_clean_steps: {
@@ -129,13 +143,43 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
   const system: Record<string, CommandSpec> = {
     get_inventory: { async: false, run: async () => ({ inventory: await collectInventory(state.root) }) },
   }
-  // Ironic's conductor asks every agent for its deploy steps; this agent adds none of its own.
+  // Ironic's conductor asks the agent for its deploy steps and runs `write_image` through
+  // deploy.execute_deploy_step (priority 0: only when the conductor's own step asks for it).
+  const DEPLOY_STEPS = [{ step: 'write_image', priority: 0, interface: 'deploy', reboot_requested: false, argsinfo: null }]
   const deploy: Record<string, CommandSpec> = {
     get_deploy_steps: {
       async: false,
-      run: async () => ({ deploy_steps: { [HW_MANAGER]: [] }, hardware_manager_version: { [HW_MANAGER]: HW_MANAGER_VERSION } }),
+      run: async () => ({ deploy_steps: { [HW_MANAGER]: DEPLOY_STEPS }, hardware_manager_version: { [HW_MANAGER]: HW_MANAGER_VERSION } }),
+    },
+    execute_deploy_step: {
+      async: true,
+      validate: (p) => {
+        const step = obj(p.step, '"step"')
+        if (step.step !== 'write_image') throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', `unknown deploy step "${String(step.step)}" (known: write_image)`)
+        validateImageInfo(obj(step.args ?? {}, '"step.args"'))
+      },
+      async run(p, signal) {
+        const step = p.step as Record<string, unknown>
+        const args = step.args as Record<string, unknown>
+        await standby.prepare_image!.run({ image_info: args.image_info, configdrive: args.configdrive }, signal)
+        return { deploy_result: null, deploy_step: step }
+      },
     },
   }
+  // Ironic's prepare_instance_boot asks the agent to install the boot loader. A whole-disk image
+  // carries its own, and this agent writes no UEFI boot entries (there is no NVRAM to write in the
+  // lab): it says so and succeeds, as IPA does for whole-disk images without software RAID.
+  const image: Record<string, CommandSpec> = {
+    install_bootloader: {
+      async: true,
+      run: async (p) => {
+        if (p.root_uuid) throw executionError('installing a boot loader into a partition image is not supported by the Ferrum agent yet; deploy a whole-disk image')
+        state.log(`install_bootloader: whole-disk image${lastImage ? ` on ${lastImage.device}` : ''} boots with its own boot loader (target boot mode ${String(p.target_boot_mode ?? 'unknown')})`)
+        return null
+      },
+    },
+  }
+  runner.register('image', image)
   runner.register('standby', standby)
   runner.register('clean', clean)
   runner.register('deploy', deploy)
