@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { timingSafeEqual } from 'node:crypto'
+import { secretsEqual } from '../common/secrets.js'
 import { systemClock, type Clock } from '../common/clock.js'
 import { AgentError, CommandRunner } from './commands.js'
 import type { AgentConfig } from './config.js'
@@ -25,12 +25,6 @@ const MAX_BODY = 64 * 1024 * 1024
 interface LookupAnswer {
   node: Record<string, unknown>
   config: { heartbeat_timeout?: number; agent_token?: string | null; agent_token_required?: boolean }
-}
-
-function tokensEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
 }
 
 export class FerrumAgent {
@@ -281,7 +275,7 @@ export class FerrumAgent {
 
   #checkToken(given: string | null): void {
     if (this.#token === null) return
-    if (given === null || !tokensEqual(given, this.#token)) {
+    if (given === null || !secretsEqual(given, this.#token)) {
       this.log(given === null ? 'command refused: no agent token' : 'command refused: invalid agent token')
       throw new AgentError('InvalidAgentToken', 401, 'Unauthorized', 'Token invalid.')
     }

@@ -1,3 +1,5 @@
+import { timingSafeEqual } from 'node:crypto'
+
 /** Ferrum never shows secrets: any key that looks like one is replaced with this. */
 export const MASK = '******'
 
@@ -35,4 +37,11 @@ export function maskInstanceInfo(info: Record<string, unknown>): Record<string, 
   const out = maskSecrets(info)
   if (out.configdrive !== undefined && out.configdrive !== null) out.configdrive = MASK
   return out
+}
+
+/** Compares two secrets (tokens, passwords) in constant time for equal lengths. */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
 }

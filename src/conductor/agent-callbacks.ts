@@ -6,10 +6,11 @@
  * who can reach the API) cannot learn it. Heartbeats must carry it; a missing or wrong token is
  * refused and logged without the token.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { WAIT_STATES, type ProvisionState } from '../domain/provision-states.js'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
-import { MASK, maskInstanceInfo, maskSecrets } from '../common/secrets.js'
+import { validMacs } from '../domain/mac.js'
+import { MASK, maskInstanceInfo, maskSecrets, secretsEqual } from '../common/secrets.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import type { ConductorCore } from './conductor-core.js'
 import { continueFromWait } from './workflows.js'
@@ -50,8 +51,6 @@ export interface HeartbeatRequest {
   agent_status_message?: string
 }
 
-const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/
-
 /** One vague answer for "no such node" and "not in a state to look up", as Ironic gives. */
 function notFound(): NotFoundError {
   return new NotFoundError('Resource could not be found.')
@@ -63,7 +62,7 @@ function notFound(): NotFoundError {
  * @throws NotFoundError (404) when no node matches or the node is not in a lookup state
  */
 export async function lookup(c: ConductorCore, req: LookupRequest, heartbeatTimeoutS: number): Promise<LookupAnswer> {
-  const macs = req.addresses.map((a) => a.trim().toLowerCase()).filter((a) => MAC.test(a))
+  const macs = validMacs(req.addresses)
   if (macs.length === 0 && !req.nodeUuid) {
     throw new ValidationError("At least one of 'addresses' and 'node_uuid' parameters is required", { code: 'INCOMPLETE_LOOKUP' })
   }
@@ -113,13 +112,6 @@ export async function withToken(c: ConductorCore, uuid: string, heartbeatTimeout
   }
 }
 
-/** Constant-time comparison of two tokens (a length difference is not hidden, their bytes are). */
-export function tokensMatch(given: string, expected: string): boolean {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
 /**
  * Records a heartbeat and, when the node waits on its agent, lets the deploy interface decide
  * whether the parked work continues. Answers once the heartbeat is recorded (the API says 202).
@@ -138,7 +130,7 @@ export async function heartbeat(c: ConductorCore, uuid: string, req: HeartbeatRe
       throw new ValidationError('Detected change in ramdisk provided "callback_url"')
     }
     const expected = dii.agent_secret_token
-    if (typeof expected !== 'string' || typeof req.agent_token !== 'string' || !tokensMatch(req.agent_token, expected)) {
+    if (typeof expected !== 'string' || typeof req.agent_token !== 'string' || !secretsEqual(req.agent_token, expected)) {
       c.deps.log.warn({ node: task.uuid, token: req.agent_token === undefined ? 'missing' : 'wrong', callbackUrl: req.callback_url }, 'heartbeat refused: invalid or missing agent token')
       throw new ValidationError('Invalid or missing agent token received.', { code: 'INVALID_AGENT_TOKEN' })
     }
