@@ -6,6 +6,7 @@
  * creates ports for the NICs, ends the ramdisk and moves the node to `manageable`.
  */
 import { NotFoundError, ValidationError } from '../domain/errors.js'
+import { validMacs } from '../domain/mac.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import { pickRootDisk, type InventoryDisk, type RootDeviceHints } from '../agent/inventory.js'
 import type { ConductorCore } from './conductor-core.js'
@@ -13,8 +14,6 @@ import type { NodeTask } from './node-task.js'
 import { withToken, type LookupAnswer } from './agent-callbacks.js'
 import { createPortsForMacs } from './workflows.js'
 import { failTask } from './fail.js'
-
-const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/
 
 /** What the agent posts (Ironic's continue_inspection body): `inventory` plus plugin data. */
 export interface InspectionData {
@@ -25,7 +24,7 @@ export interface InspectionData {
 
 function macsOf(inventory: Record<string, unknown>): string[] {
   const ifaces = Array.isArray(inventory.interfaces) ? (inventory.interfaces as Record<string, unknown>[]) : []
-  return ifaces.map((i) => String(i.mac_address ?? '').toLowerCase()).filter((m) => MAC.test(m))
+  return validMacs(ifaces.map((i) => i.mac_address))
 }
 
 function hostOf(v: unknown): string | null {
