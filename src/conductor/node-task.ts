@@ -7,7 +7,7 @@ import type { Clock } from '../common/clock.js'
 import type { AgentSettings, BootFiles, DriverContext } from '../drivers/driver-context.js'
 import type { InterfaceKind } from '../drivers/interface-kinds.js'
 import type { InterfaceByKind } from '../drivers/interfaces/by-kind.js'
-import type { NodeView } from '../drivers/node-view.js'
+import type { NodeView, PortView } from '../drivers/node-view.js'
 import { applyEvent, nextTarget, STATE_INFO } from '../domain/provision-states.js'
 import type { ProvisionEvent, ProvisionState } from '../domain/provision-states.js'
 import { FerrumError, ValidationError } from '../domain/errors.js'
@@ -115,13 +115,22 @@ export class NodeTask {
     })
   }
 
+  /** The node's ports as drivers see them, read once per task (see {@link portsChanged}). */
+  #ports: PortView[] | null = null
+
   /** The node as drivers see it (with traits and ports). */
   async view(): Promise<NodeView> {
-    const [traits, ports] = await Promise.all([this.deps.store.nodes.traits(this.node.id), this.deps.store.ports.list({ node_id: this.node.id })])
-    return toNodeView(this.node, traits, ports.map((p) => ({
+    const traits = await this.deps.store.nodes.traits(this.node.id)
+    this.#ports ??= (await this.deps.store.ports.list({ node_id: this.node.id })).map((p) => ({
       uuid: p.uuid, address: p.address, pxeEnabled: p.pxe_enabled, physicalNetwork: p.physical_network,
       localLinkConnection: p.local_link_connection, extra: p.extra,
-    })))
+    }))
+    return toNodeView(this.node, traits, this.#ports)
+  }
+
+  /** The task changed the node's ports: the next view reads them again. */
+  portsChanged(): void {
+    this.#ports = null
   }
 
   /** The node's implementation of an interface kind. @throws ValidationError when unset or disabled */

@@ -163,4 +163,5 @@ export async function createPortsForMacs(task: NodeTask, macs: readonly string[]
     await ports.create({ node_id: task.node.id, address, pxe_enabled: first })
     first = false
   }
+  task.portsChanged()
 }
