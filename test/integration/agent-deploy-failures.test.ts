@@ -16,6 +16,7 @@ import { startLabForServer } from '../../src/lab/lab-for-server.js'
 import type { Lab } from '../../src/lab/lab.js'
 import { writeLabOsImage } from '../../src/lab/lab-os-image.js'
 import { Periodics } from '../../src/conductor/periodics.js'
+import { fileHead } from '../helpers/disk.js'
 
 let root: string
 let t: TestApp
@@ -90,15 +91,8 @@ async function deployWith(name: string, instanceInfo: Record<string, unknown>): 
   return settle(name)
 }
 
-async function diskHead(name: string, n: number): Promise<Buffer> {
-  const fh = await open(join(root, 'lab', 'nodes', name, 'disk0.raw'), 'r')
-  try {
-    const buf = Buffer.alloc(n)
-    await fh.read(buf, 0, n, 0)
-    return buf
-  } finally {
-    await fh.close()
-  }
+function diskHead(name: string, n: number): Promise<Buffer> {
+  return fileHead(join(root, 'lab', 'nodes', name, 'disk0.raw'), n)
 }
 
 before(async () => {

@@ -7,13 +7,14 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { open, readFile, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFerrum, type FerrumProcess } from '../helpers/ferrum-process.js'
 import { baremetal, baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
+import { fileHead } from '../helpers/disk.js'
 
 const run = promisify(execFile)
 let server: FerrumProcess
@@ -44,18 +45,6 @@ async function waitFor(n: string, what: string, pred: (x: NodeShow) => boolean):
   }
   if (!pred(last)) assert.fail(`${n}: ${what} not reached; last ${JSON.stringify(last)}`)
   return last
-}
-
-/** The first `n` bytes of a (sparse, large) disk file. */
-async function head(path: string, n: number): Promise<Buffer> {
-  const fh = await open(path, 'r')
-  try {
-    const buf = Buffer.alloc(n)
-    const { bytesRead } = await fh.read(buf, 0, n, 0)
-    return buf.subarray(0, bytesRead)
-  } finally {
-    await fh.close()
-  }
 }
 
 const settledIn = (state: string) => (x: NodeShow) => x.provision_state === state && x.reservation === null
@@ -91,7 +80,7 @@ test('openstack baremetal node deploy: the agent writes the image byte for byte 
     // The ramdisk is gone and with it everything Ferrum knew of the agent.
     assert.equal(active.driver_internal_info.agent_url, undefined)
     assert.equal(active.driver_internal_info.agent_secret_token, undefined)
-    const disk = await head(join(dir, 'lab', 'nodes', n, 'disk0.raw'), image.length)
+    const disk = await fileHead(join(dir, 'lab', 'nodes', n, 'disk0.raw'), image.length)
     assert.equal(disk.length, image.length)
     assert.equal(createHash('sha256').update(disk.subarray(0, image.length)).digest('hex'), sha, `${n}: the disk does not hold the image`)
     const console = await readFile(join(dir, 'lab', 'nodes', n, 'console.log'), 'utf8')
@@ -113,7 +102,7 @@ test('openstack baremetal node deploy: the agent writes the image byte for byte 
   // Undeploy cleans through the agent again (the disk metadata goes), then the node is reusable.
   await baremetalOk(server.url, ['node', 'undeploy', 'lab-node-1'])
   await waitFor('lab-node-1', 'available after undeploy', settledIn('available'))
-  const wiped = await head(join(dir, 'lab', 'nodes', 'lab-node-1', 'disk0.raw'), 1024 * 1024)
+  const wiped = await fileHead(join(dir, 'lab', 'nodes', 'lab-node-1', 'disk0.raw'), 1024 * 1024)
   assert.equal(wiped.every((b) => b === 0), true, 'cleaning left the old partition table')
   // Nothing printed or logged the agent token (log lines carry no agent_secret_token value).
   assert.doesNotMatch(server.output().stdout + server.output().stderr, /agent_secret_token"\s*:\s*"(?!\*)/)
@@ -172,7 +161,7 @@ test('a qcow2 image is converted to raw once in the conductor cache; a rebuild r
   assert.equal(n.provision_state, 'active', n.last_error ?? '')
   assert.deepEqual(n.driver_internal_info.ferrum_image_cache && { hit: (n.driver_internal_info.ferrum_image_cache as { hit: boolean }).hit }, { hit: false })
   const disk = join(dir, 'lab', 'nodes', name, 'disk0.raw')
-  assert.equal(createHash('sha256').update(await head(disk, (await readFile(raw)).length)).digest('hex'), rawSha, 'the disk does not hold the converted image')
+  assert.equal(createHash('sha256').update(await fileHead(disk, (await readFile(raw)).length)).digest('hex'), rawSha, 'the disk does not hold the converted image')
 
   await baremetalOk(server.url, ['node', 'rebuild', name])
   n = await waitFor(name, 'active after rebuild', (x) => settle(x) && (x.driver_internal_info.ferrum_image_cache as { hit?: boolean } | undefined)?.hit === true)

@@ -16,8 +16,10 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { repoRoot, freePort } from '../helpers/ferrum-process.js'
 import { baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
+import { fileHead } from '../helpers/disk.js'
 import { writeLabSysroot } from '../../src/lab/lab-sysroot.js'
 import { writeLabOsImage } from '../../src/lab/lab-os-image.js'
+import { pidAlive } from '../../src/lab/lab-state.js'
 
 const run = promisify(execFile)
 const IRONIC_UP = resolve(repoRoot(), '..', 'shared', 'baseline', 'ironic-up.sh')
@@ -44,7 +46,7 @@ before(async () => {
   appendFileSync(conf, `\n[service_catalog]\nendpoint_override = ${url}\n[conductor]\nautomated_clean = false\n`)
   const old = Number((await readFile(join(stateDir, 'conductor.pid'), 'utf8')).trim())
   process.kill(old, 'SIGTERM')
-  for (let i = 0; i < 80 && alive(old); i++) await new Promise((r) => setTimeout(r, 250))
+  for (let i = 0; i < 80 && pidAlive(old); i++) await new Promise((r) => setTimeout(r, 250))
   const log = openSync(join(stateDir, 'conductor.log'), 'a')
   const c = spawn('/usr/bin/ironic-conductor', ['--config-file', conf], { cwd: stateDir, detached: true, stdio: ['ignore', log, log] })
   closeSync(log)
@@ -60,18 +62,9 @@ before(async () => {
   await new Promise<void>((r) => origin.listen(0, '127.0.0.1', () => r()))
 })
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 after(async () => {
   if (missing) return
-  if (agent?.pid && alive(agent.pid)) agent.kill('SIGTERM')
+  if (agent?.pid && pidAlive(agent.pid)) agent.kill('SIGTERM')
   await new Promise((r) => origin?.close(r))
   await run('bash', [IRONIC_DOWN], { env: { ...process.env, IRONIC_STATE_DIR: stateDir }, timeout: 60_000 }).catch(() => undefined)
   rmSync(dir, { recursive: true, force: true })
@@ -126,11 +119,7 @@ test('a real Ironic deploys a raw image through Ferrum\'s agent', { skip: missin
   }
   const log = out.join('')
   assert.equal(n?.provision_state, 'active', `${n?.last_error}\nagent:\n${log}`)
-  const written = Buffer.alloc(32 * 1024 * 1024)
-  const fd = await open(disk, 'r')
-  await fd.read(written, 0, written.length, 0)
-  await fd.close()
-  assert.equal(createHash('sha256').update(written).digest('hex'), sha, 'the disk does not hold the image')
+  assert.equal(createHash('sha256').update(await fileHead(disk, 32 * 1024 * 1024)).digest('hex'), sha, 'the disk does not hold the image')
   for (const line of [/found node [0-9a-f-]{36}/, /writing image img\.raw to \/dev\/vda/, /install_bootloader: whole-disk image/, /powering off on request/]) assert.match(log, line)
   const token = /"agent_token":"([^"]+)"/.exec(log)?.[1]
   assert.equal(token, undefined, 'the agent logged its token')
