@@ -200,13 +200,13 @@ export class FerrumAgent {
       const ok = await this.heartbeat()
       const sent = this.#clock.now()
       // IPA heartbeats every 0.3–0.6 of the timeout; sooner after a failure, at once after a command.
-      // While a command runs, Ferrum's agent heartbeats every 2 s so that its progress is live
+      // While a command runs, Ferrum's agent heartbeats every second so that its progress is live
       // (checked each second, so a command that starts during a long pause is noticed).
       const idle = this.#heartbeatTimeoutS * 1000 * (0.3 + Math.random() * 0.3)
       let woken = false
       while (!woken && !this.#stop.signal.aborted) {
         const busy = this.runner.list().some((c) => c.command_status === 'RUNNING')
-        const due = !ok ? 5_000 : busy ? Math.min(2_000, idle) : idle
+        const due = !ok ? 5_000 : busy ? Math.min(1_000, idle) : idle
         const left = sent + due - this.#clock.now()
         if (left <= 0) break
         await new Promise<void>((resolve) => {
@@ -260,17 +260,26 @@ export class FerrumAgent {
     }
   }
 
-  /** A running image write shows its progress (Ferrum's addition; IPA leaves command_result null). */
+  /**
+   * A running image write shows its progress (Ferrum's addition; IPA leaves command_result null),
+   * and the finished one its totals beside IPA's `result` text.
+   */
   #withProgress(list: ReturnType<CommandRunner['list']>): unknown[] {
     const p = this.#state.progress
     if (!p) return list
-    const elapsedS = Math.max(0.001, (Date.now() - p.startedAt) / 1000)
+    const elapsedS = Math.max(0.001, ((p.finishedAt ?? Date.now()) - p.startedAt) / 1000)
     const rate = Math.round(p.bytes / elapsedS)
     const progress = {
       phase: p.phase, bytes: p.bytes, total: p.total, rate_bytes_per_s: rate,
       eta_s: p.total !== null && rate > 0 ? Math.max(0, Math.round((p.total - p.bytes) / rate)) : null,
     }
-    return list.map((c) => (c.command_status === 'RUNNING' && c.command_name === 'prepare_image' ? { ...c, command_result: { ferrum_progress: progress } } : c))
+    const last = list.filter((c) => c.command_name === 'prepare_image').at(-1)
+    return list.map((c) => {
+      if (c !== last) return c
+      if (c.command_status === 'RUNNING') return { ...c, command_result: { ferrum_progress: progress } }
+      const done = c.command_status === 'SUCCEEDED' && p.phase === 'done' && typeof c.command_result === 'object' && c.command_result !== null
+      return done ? { ...c, command_result: { ...(c.command_result as object), ferrum_progress: progress } } : c
+    })
   }
 
   #checkToken(given: string | null): void {

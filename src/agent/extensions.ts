@@ -16,7 +16,7 @@ export interface AgentState {
   /** The node as the lookup answered it (properties.root_device holds the hints). */
   node: Record<string, unknown> | null
   /** Progress of the image being written, for heartbeats and the command list. */
-  progress: (WriteProgress & { readonly startedAt: number; readonly phase: 'writing' | 'done' }) | null
+  progress: (WriteProgress & { readonly startedAt: number; readonly finishedAt?: number; readonly phase: 'writing' | 'done' }) | null
   log(line: string): void
 }
 
@@ -86,6 +86,8 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
             onProgress: (pr) => (state.progress = { ...pr, startedAt, phase: 'writing' }),
           })
           state.log(`wrote ${r.bytes} bytes (${r.written} non-zero) to ${disk.name}${r.hash ? `, ${algo} ${r.hash}` : ''}`)
+          // Kept for the finished command's result: how much the write moved, however fast it was.
+          state.progress = { bytes: r.bytes, total: r.bytes, startedAt, finishedAt: Date.now(), phase: 'done' }
         } catch (e) {
           throw executionError((e as Error).message)
         }

@@ -92,6 +92,8 @@ export async function withToken(c: ConductorCore, uuid: string, heartbeatTimeout
     if (typeof dii.agent_secret_token === 'string' && dii.agent_secret_token !== '') return { record: task.node, token: MASK }
     const fresh = randomBytes(32).toString('base64url')
     await task.save({ driver_internal_info: { ...dii, agent_secret_token: fresh } })
+    // The ramdisk is up and its agent called home: network boot is over.
+    if (dii.ferrum_phase !== undefined) await task.phase('agent start')
     return { record: task.node, token: fresh }
   }, { purpose: 'agent token' })
   return {

@@ -108,6 +108,7 @@ export function propertiesFrom(inventory: Record<string, unknown>, current: Reco
 }
 
 async function processInspection(task: NodeTask, data: InspectionData, macs: string[]): Promise<void> {
+  await task.phase('inventory')
   await task.deps.store.inventory.put(task.node.id, data.inventory, data.pluginData)
   await createPortsForMacs(task, macs)
   const insp = task.impl('inspect')

@@ -13,6 +13,7 @@ import type { ProvisionEvent, ProvisionState } from '../domain/provision-states.
 import { FerrumError, ValidationError } from '../domain/errors.js'
 import { toNodeView } from './node-view.js'
 import { nowIso } from '../db/codec.js'
+import { MIN_PHASE_MS, phaseEvent, type OpenPhase } from './timeline.js'
 
 /** Default deadline of one driver call. */
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000
@@ -90,6 +91,15 @@ export class NodeTask {
   async event(ev: ProvisionEvent, opts: EventOptions = {}): Promise<void> {
     const from = this.state
     const to = applyEvent(from, ev, { node: this.node.uuid })
+    // The node settles (or fails): the phase it was in ends here.
+    const settles = STATE_INFO[to].stable || STATE_INFO[to].kind === 'failed'
+    if (settles && this.node.driver_internal_info.ferrum_phase !== undefined) {
+      await this.phase(null)
+      if (opts.changes?.driver_internal_info) {
+        const { ferrum_phase: _gone, ...rest } = opts.changes.driver_internal_info
+        opts = { ...opts, changes: { ...opts.changes, driver_internal_info: rest } }
+      }
+    }
     const now = this.deps.clock.now()
     const entered = this.node.provision_updated_at ?? this.node.created_at
     const since = entered ? Date.parse(entered) : null
@@ -108,11 +118,37 @@ export class NodeTask {
   }
 
   /** Records a history entry for the node. */
-  async history(type: string, severity: 'INFO' | 'WARNING' | 'ERROR', event: string, detail?: HistoryErrorDetail, durationMs?: number | null): Promise<void> {
+  async history(type: string, severity: 'INFO' | 'WARNING' | 'ERROR', event: string, detail?: HistoryErrorDetail, durationMs?: number | null, phase?: string): Promise<void> {
     await this.deps.store.history.add({
       node_id: this.node.id, event_type: type, severity, event, conductor: this.deps.hostname,
-      provision_state: this.node.provision_state, duration_ms: durationMs ?? null, error_detail: detail ?? null,
+      provision_state: this.node.provision_state, duration_ms: durationMs ?? null, error_detail: detail ?? null, phase: phase ?? null,
     })
+  }
+
+  /**
+   * Starts a provisioning phase (see timeline.ts): the phase running now ends and goes into the
+   * history with its duration; `name` null only ends it. A phase of the same name goes on.
+   * @param opts.step the plan step that starts the phase (sub-phases marked by drivers keep it)
+   * @param opts.at when it started (a driver's mark), default now
+   */
+  async phase(name: string | null, opts: { step?: string; at?: number; bytes?: number } = {}): Promise<void> {
+    const dii = this.node.driver_internal_info
+    const open = dii.ferrum_phase as OpenPhase | undefined
+    if (name !== null && open?.name === name && opts.bytes === undefined) return
+    const next: Record<string, unknown> = { ...dii }
+    const at = opts.at ?? this.deps.clock.now()
+    if (name !== null && open?.name === name) {
+      next.ferrum_phase = { ...open, bytes: opts.bytes }
+    } else {
+      if (open && typeof open.started_at === 'string') {
+        const ms = Math.max(0, at - Date.parse(open.started_at))
+        // A phase cut off by the next one in the same breath did nothing worth a line.
+        if (ms >= MIN_PHASE_MS) await this.history('phase', 'INFO', phaseEvent(open, ms), undefined, ms, open.name)
+      }
+      if (name === null) delete next.ferrum_phase
+      else next.ferrum_phase = { name, started_at: new Date(at).toISOString(), ...(opts.step ?? open?.step ? { step: opts.step ?? open?.step } : {}) } satisfies OpenPhase
+    }
+    await this.save({ driver_internal_info: next })
   }
 
   /** The node's ports as drivers see them, read once per task (see {@link portsChanged}). */
@@ -155,13 +191,26 @@ export class NodeTask {
     const before = JSON.stringify(this.node.driver_internal_info)
     const internalInfo: Record<string, unknown> = JSON.parse(before) as Record<string, unknown>
     const interfaces = { boot: this.impl('boot'), management: this.impl('management'), power: this.impl('power') }
-    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo, bootFiles: this.deps.bootFiles, interfaces, agent: this.deps.agent }
+    const marks: { name: string; at: number; bytes?: number }[] = []
+    const timeline = {
+      phase: (name: string) => void marks.push({ name, at: this.deps.clock.now() }),
+      bytes: (n: number) => void marks.push({ name: '', at: this.deps.clock.now(), bytes: n }),
+    }
+    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo, bootFiles: this.deps.bootFiles, interfaces, agent: this.deps.agent, timeline }
     try {
       return await fn(ctx)
     } finally {
       clearTimeout(timer)
       this.signal.removeEventListener('abort', onAbort)
       if (!this.shared && JSON.stringify(internalInfo) !== before) await this.save({ driver_internal_info: internalInfo })
+      if (!this.shared) {
+        for (const m of marks) {
+          const open = this.node.driver_internal_info.ferrum_phase as OpenPhase | undefined
+          if (m.bytes !== undefined) {
+            if (open) await this.phase(open.name, { bytes: m.bytes })
+          } else await this.phase(m.name, { at: m.at })
+        }
+      }
     }
   }
 }

@@ -2,6 +2,7 @@
  * Runs a phase's steps (deploy, clean, service) one by one, persisting the plan, the index and
  * the current step before each, so a restarted conductor knows exactly where a node stood.
  */
+import { stepPhase, type OpenPhase } from './timeline.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import type { NodeTask } from './node-task.js'
 import type { DriverStep, StepPhase } from '../drivers/steps.js'
@@ -112,6 +113,8 @@ export async function runSteps(task: NodeTask, phase: StepPhase, settings: StepS
       if (task.signal.aborted) throw task.signal.reason
       if (task.abortAfterStep) throw new AbortRequestedError()
       await task.save({ [field]: step, driver_internal_info: withIndex(task.node.driver_internal_info, phase, index) })
+      const key = `${phase}:${step.interface}.${step.step}:${index}`
+      if ((task.node.driver_internal_info.ferrum_phase as OpenPhase | undefined)?.step !== key) await task.phase(stepPhase(step.interface, step.step), { step: key })
       const result = await runOne(task, step)
       if ('wait' in result) {
         await task.save({ driver_internal_info: withIndex(task.node.driver_internal_info, phase, result.rerun ? index : index + 1) })

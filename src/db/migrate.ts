@@ -4,6 +4,7 @@ import type { Database, DialectName } from './database.js'
 import * as m0001 from './migrations/0001-initial.js'
 import * as m0002 from './migrations/0002-allocations-templates-volume.js'
 import * as m0003 from './migrations/0003-node-inventory.js'
+import * as m0004 from './migrations/0004-history-phase.js'
 
 /** What each migration gets besides the handle: the engine-specific pieces of DDL. */
 export interface MigrationContext {
@@ -19,6 +20,7 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0001-initial', m0001],
   ['0002-allocations-templates-volume', m0002],
   ['0003-node-inventory', m0003],
+  ['0004-history-phase', m0004],
 ]
 
 /**

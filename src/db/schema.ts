@@ -143,6 +143,8 @@ export interface NodeHistoryTable {
   duration_ms: number | null
   /** Ferrum: stable error code, phase and remedy hint for failures (JSON or null). */
   error_detail: string | null
+  /** Ferrum: the provisioning phase this entry closes (see conductor/timeline.ts), else null. */
+  phase: string | null
   created_at: string
 }
 

@@ -48,6 +48,11 @@ export interface DriverContext {
   readonly interfaces?: NodeInterfaces
   /** Settings of the agent protocol the conductor runs with (config `agent.*`). */
   readonly agent?: AgentSettings
+  /**
+   * The provisioning timeline (conductor/timeline.ts): `phase` starts a named phase now (the one
+   * running ends), `bytes` records what the running phase moved. Applied when the call returns.
+   */
+  readonly timeline?: { phase(name: string): void; bytes(n: number): void }
 }
 
 /** What agent-driven interfaces need from the conductor's config. */

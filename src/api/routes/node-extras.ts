@@ -25,6 +25,7 @@ function historyView(h: HistoryRecord, base: string, nodeUuid: string, detail: b
     out.ferrum_provision_state = h.provision_state
     out.ferrum_duration_ms = h.duration_ms
     out.ferrum_error = h.error_detail
+    out.ferrum_phase = h.phase
   }
   return out
 }

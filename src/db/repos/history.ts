@@ -24,11 +24,13 @@ export interface HistoryRecord {
   provision_state: string | null
   duration_ms: number | null
   error_detail: HistoryErrorDetail | null
+  /** The provisioning phase the entry closes (its duration in duration_ms), else null. */
+  phase: string | null
   created_at: string
 }
 
-export type NewHistory = Omit<HistoryRecord, 'id' | 'uuid' | 'created_at' | 'error_detail' | 'user' | 'provision_state' | 'duration_ms' | 'conductor'> &
-  Partial<Pick<HistoryRecord, 'error_detail' | 'user' | 'provision_state' | 'duration_ms' | 'conductor'>>
+export type NewHistory = Omit<HistoryRecord, 'id' | 'uuid' | 'created_at' | 'error_detail' | 'user' | 'provision_state' | 'duration_ms' | 'conductor' | 'phase'> &
+  Partial<Pick<HistoryRecord, 'error_detail' | 'user' | 'provision_state' | 'duration_ms' | 'conductor' | 'phase'>>
 
 /** Node history: every state change and error, with timestamps and durations. */
 export class HistoryRepo {
@@ -46,6 +48,7 @@ export class HistoryRepo {
       provision_state: h.provision_state ?? null,
       duration_ms: h.duration_ms ?? null,
       error_detail: h.error_detail ? JSON.stringify(h.error_detail) : null,
+      phase: h.phase ?? null,
       created_at: nowIso(),
     }).execute()
   }

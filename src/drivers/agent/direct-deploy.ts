@@ -57,7 +57,7 @@ async function findCommand(ctx: DriverContext, id: string): Promise<AgentCommand
  * Runs one agent command as a step: sends it, parks the node until a heartbeat finds it done,
  * then (run again) reports the outcome. An agent that is not up yet is booted first.
  */
-async function agentStep(ctx: DriverContext, name: string, params: JsonObject, what: string): Promise<StepResult> {
+async function agentStep(ctx: DriverContext, name: string, params: JsonObject, what: string, phase: string): Promise<StepResult> {
   if (typeof ctx.internalInfo.agent_url !== 'string') {
     await bootRamdisk(ctx)
     return { wait: `booting the deploy ramdisk for ${what}`, rerun: true }
@@ -78,10 +78,16 @@ async function agentStep(ctx: DriverContext, name: string, params: JsonObject, w
       return { wait: `agent running ${name}`, rerun: true }
     }
     delete ctx.internalInfo.ferrum_agent_command
+    // The finished write's totals (Ferrum's agent adds them to the result), else the last heartbeat's.
+    const final = (c.command_result as { ferrum_progress?: { bytes?: number } } | null)?.ferrum_progress
+    const progress = ctx.internalInfo.ferrum_agent_progress as { bytes?: number; total?: number | null } | undefined
     delete ctx.internalInfo.ferrum_agent_progress
+    const moved = typeof final?.bytes === 'number' ? final.bytes : progress?.total ?? progress?.bytes
+    if (c.command_status === 'SUCCEEDED' && typeof moved === 'number') ctx.timeline?.bytes(moved)
     if (c.command_status !== 'SUCCEEDED') throw new AgentCommandError(`Agent command ${name} failed: ${commandErrorText(c)}`, { code: 'AGENT_COMMAND_FAILED' })
     return { done: true }
   }
+  ctx.timeline?.phase(phase)
   const c = await executeCommand(endpoint(ctx), name, params, { wait: false, signal: ctx.signal })
   if (c.command_status === 'RUNNING') {
     ctx.internalInfo.ferrum_agent_command = { id: c.id, name, started_at: new Date(ctx.clock.now()).toISOString() } satisfies PendingCommand
@@ -122,7 +128,7 @@ export class DirectDeploy implements DeployInterface {
   readonly name = 'direct'
   readonly #steps = defineSteps('deploy', 'direct', [
     { step: 'deploy', priority: { deploy: 100 }, run: (ctx) => this.deploy(ctx) },
-    { step: 'write_image', priority: { deploy: 80 }, requiresRamdisk: true, run: async (ctx) => agentStep(ctx, 'standby.prepare_image', { image_info: await this.#imageInfo(ctx) }, 'the image write') },
+    { step: 'write_image', priority: { deploy: 80 }, requiresRamdisk: true, run: async (ctx) => agentStep(ctx, 'standby.prepare_image', { image_info: await this.#imageInfo(ctx) }, 'the image write', 'write image') },
     {
       step: 'prepare_instance_boot',
       priority: { deploy: 60 },
@@ -150,8 +156,8 @@ export class DirectDeploy implements DeployInterface {
         return { done: true }
       },
     },
-    { step: 'erase_devices_metadata', priority: { clean: 99 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices_metadata', interface: 'deploy', priority: 99, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disk metadata') },
-    { step: 'erase_devices', priority: { clean: 10 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices', interface: 'deploy', priority: 10, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disks') },
+    { step: 'erase_devices_metadata', priority: { clean: 99 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices_metadata', interface: 'deploy', priority: 99, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disk metadata', 'erase metadata') },
+    { step: 'erase_devices', priority: { clean: 10 }, abortable: true, requiresRamdisk: true, run: (ctx, args) => agentStep(ctx, 'clean.execute_clean_step', { step: { step: 'erase_devices', interface: 'deploy', priority: 10, args }, node: { uuid: ctx.node.uuid }, ports: [] }, 'erasing disks', 'erase disks') },
   ])
 
   readonly #cache = new ImageCache()
@@ -165,6 +171,7 @@ export class DirectDeploy implements DeployInterface {
     if (info.disk_format === 'raw') return info as JsonObject
     if (!ctx.bootFiles || ctx.bootFiles.baseUrl === '') throw new ValidationError(`Node ${ctx.node.uuid}: a ${String(info.disk_format)} image is converted to raw in the conductor's image cache, which needs Ferrum's boot server (ferrum up); deploy a raw image otherwise.`)
     if (typeof ctx.internalInfo.ferrum_agent_command === 'object') return info as JsonObject // the step runs again for its outcome only
+    ctx.timeline?.phase('image cache')
     const cached = await this.#cache.raw(ctx.bootFiles, {
       url: String((info.urls as string[])[0]),
       hashAlgo: typeof info.os_hash_algo === 'string' ? info.os_hash_algo : typeof info.checksum === 'string' ? 'md5' : null,

@@ -20,10 +20,12 @@ export async function bootRamdisk(ctx: DriverContext, extra: RamdiskParams = {})
   const i = ctx.interfaces
   if (!i) throw new DriverError(`node ${ctx.node.uuid}: booting the ramdisk needs the node's boot and power interfaces`)
   wipeAgent(ctx.internalInfo)
+  ctx.timeline?.phase('power on')
   await i.boot.prepareRamdisk(ctx, { ...(ctx.agent?.apiUrl ? { 'ipa-api-url': ctx.agent.apiUrl } : {}), ...extra })
   const power = await i.power.getPowerState(ctx)
   if (power === 'power on') await i.power.reboot(ctx)
   else await i.power.setPowerState(ctx, 'power on')
+  ctx.timeline?.phase('network boot')
 }
 
 /** Powers the ramdisk off and forgets the agent. */
