@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { request } from 'undici'
 import { Lab } from '../../lab/lab.js'
-import { LAB_KINDS, pidAlive, readLabState, type LabKind, type LabState } from '../../lab/lab-state.js'
+import { defaultLabDirs, LAB_KINDS, pidAlive, readLabState, runningLab, type LabKind, type LabState } from '../../lab/lab-state.js'
 import type { LabStatus } from '../../lab/lab-status-server.js'
 import { enrollReport, labNodesTable, labStatusTable } from '../../lab/lab-table.js'
 import type { NodeFaults } from '../../lab/virtual-node-spec.js'
@@ -33,14 +33,16 @@ export function registerLab(program: Command): void {
     .option('--driver <name>', 'hardware type to enroll with (e.g. fake-hardware); default: ipmi, redfish or idrac per BMC')
     .option('--ramdisk-cmd <cmd>', 'command the nodes run when they PXE or virtual-media boot (FERRUM_LAB_* in its environment)')
     .option('--redfish-https', 'serve the generic Redfish BMCs over HTTPS (iDRAC always is)')
+    .addHelpText('after', '\nExample:\n  ferrum lab up --nodes 4 --kind mixed --enroll http://127.0.0.1:6385 --driver fake-hardware\n')
     .action(async (o: UpOptions) => labUp(o))
 
   lab
     .command('status')
     .description('Power state, boot device and what runs on each node of the running lab')
-    .option('--dir <dir>', 'lab directory', DEFAULT_DIR)
+    .option('--dir <dir>', `lab directory (default: the running lab in ${defaultLabDirs().join(' or ')})`)
     .option('--json', 'print the raw status JSON')
-    .action(async (o: { dir: string; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  ferrum lab status\n  ferrum lab status --dir ferrum-data/lab --json\n')
+    .action(async (o: { dir?: string; json?: boolean }) => {
       const { status } = await contactLab(o.dir)
       process.stdout.write(o.json ? `${JSON.stringify(status, null, 2)}\n` : `Lab in ${status.dir} (pid ${status.pid}, ${status.kind})\n${labStatusTable(status)}\n`)
     })
@@ -48,9 +50,10 @@ export function registerLab(program: Command): void {
   lab
     .command('down')
     .description('Stop the lab running in DIR and wait for it to exit')
-    .option('--dir <dir>', 'lab directory', DEFAULT_DIR)
+    .option('--dir <dir>', `lab directory (default: the running lab in ${defaultLabDirs().join(' or ')})`)
     .option('--timeout <s>', 'seconds to wait for the lab to exit', '30')
-    .action(async (o: { dir: string; timeout: string }) => {
+    .addHelpText('after', '\nExample:\n  ferrum lab down --dir ./ferrum-lab\n')
+    .action(async (o: { dir?: string; timeout: string }) => {
       const { state } = await contactLab(o.dir)
       const pid = state.pid as number
       const timeoutS = Number(o.timeout)
@@ -68,16 +71,17 @@ export function registerLab(program: Command): void {
     .command('fault')
     .description('Inject or clear faults on one node of the running lab')
     .argument('<node>', 'node name, e.g. lab-node-1')
-    .option('--dir <dir>', 'lab directory', DEFAULT_DIR)
+    .option('--dir <dir>', `lab directory (default: the running lab in ${defaultLabDirs().join(' or ')})`)
     .option('--bmc-unreachable <on|off>', 'the BMC drops every request')
     .option('--packet-loss <p>', 'probability 0..1 that the BMC drops a request')
     .option('--latency-ms <ms>', 'delay before each BMC answer')
     .option('--ramdisk-crash-ms <ms|off>', 'kill the ramdisk this many ms after it starts (0: at once)')
     .option('--disk-write-errors <on|off>', 'make the disks read-only and tell the agent to fail writes')
+    .addHelpText('after', '\nExamples:\n  ferrum lab fault lab-node-1 --packet-loss 0.3 --latency-ms 50\n  ferrum lab fault lab-node-1 --bmc-unreachable off\n')
     .action(async (node: string, o: Record<string, string | undefined>) => {
       const patch = faultPatch(o)
       if (Object.keys(patch).length === 0) throw new Error('give at least one fault option (see ferrum lab fault --help)')
-      const { state } = await contactLab(o.dir ?? DEFAULT_DIR)
+      const { state } = await contactLab(o.dir)
       const res = await labRequest(state, 'POST', `/nodes/${encodeURIComponent(node)}/faults`, patch)
       process.stdout.write(`${node}: faults ${JSON.stringify((res as { faults: NodeFaults }).faults)}\n`)
     })
@@ -127,14 +131,24 @@ async function labUp(o: UpOptions): Promise<void> {
     const failed = results.filter((r) => !r.ok).length
     if (failed > 0) process.stdout.write(`${failed} of ${results.length} node(s) not enrolled; the lab keeps running (try --driver fake-hardware if the hardware type is not enabled).\n`)
   }
-  process.stdout.write(`Lab running. Stop it with Ctrl-C or: ferrum lab down --dir ${o.dir}\n`)
+  process.stdout.write(`Lab running. Stop it with Ctrl-C or: ferrum lab down${o.dir === DEFAULT_DIR ? '' : ` --dir ${o.dir}`}\n`)
 }
 
 /**
  * The running lab in `dir` and its live status. Before anyone signals the recorded pid, this
  * checks that the process behind it answers as that lab.
  */
-async function contactLab(dir: string): Promise<{ state: LabState; status: LabStatus }> {
+async function contactLab(given: string | undefined): Promise<{ state: LabState; status: LabStatus }> {
+  let dir = given
+  if (dir === undefined) {
+    for (const d of defaultLabDirs()) {
+      if (await runningLab(resolve(d))) {
+        dir = d
+        break
+      }
+    }
+    if (dir === undefined) throw new Error(`no lab running in ${defaultLabDirs().map((d) => resolve(d)).join(' or ')}: start one with "ferrum up --lab 3" or "ferrum lab up --nodes 3", or give --dir DIR`)
+  }
   const abs = resolve(dir)
   const state = await readLabState(abs)
   const hint = `start one with: ferrum lab up --nodes N --dir ${dir}`

@@ -24,6 +24,7 @@ export function registerUp(program: Command): void {
     .option('--log-level <level>', 'log level (info, debug, …)')
     .option('--lab <n>', 'also start a virtual lab of N emulated nodes and enroll them')
     .option('--lab-kind <kind>', 'lab BMC kind: redfish, ipmi, idrac or mixed (default mixed)')
+    .addHelpText('after', '\nExamples:\n  ferrum up --lab 3                     # SQLite in ./ferrum-data, three emulated servers enrolled\n  ferrum up --host 0.0.0.0 --db postgres://ferrum:pw@db/ferrum\n')
     .action(async (o: UpOptions) => {
       const flags: Record<string, unknown> = { api: {} }
       if (o.port !== undefined) {
