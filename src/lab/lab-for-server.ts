@@ -2,6 +2,8 @@
  * `ferrum up --lab N`: a lab in the server's own process, enrolled into the API that just
  * started. `ferrum lab status --dir <dataDir>/lab` works against it as against `ferrum lab up`.
  */
+import { basename, relative } from 'node:path'
+import { labDirIsFound } from './lab-state.js'
 import type { Logger } from 'pino'
 import { Lab } from './lab.js'
 import { enrollLab } from './lab-enroll.js'
@@ -89,7 +91,7 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
     }
     const state = lab.state()
     opts.log.info({ dir: lab.dir, statusUrl: lab.statusUrl, nodes: state.nodes.map((n) => ({ name: n.name, kind: n.bmc.kind, port: n.bmc.port })) }, `lab of ${state.nodes.length} node(s) running in ${lab.dir}`)
-    process.stdout.write(`Lab: ${state.nodes.length} node(s) in ${lab.dir} (ferrum lab status --dir ${lab.dir})\n${labNodesTable(state)}\n${enrollReport(results)}\n`)
+    process.stdout.write(`Lab: ${state.nodes.length} node(s) in ${lab.dir}\n${labNodesTable(state)}\n${enrollReport(results)}\n`)
     if (opts.makeAvailable !== false) {
       const api = new ApiClient(opts.apiUrl, '1.78')
       const outcomes = await Promise.all(results.filter((r) => r.ok).map(async (r) => {
@@ -103,12 +105,21 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
       process.stdout.write(`${outcomes.join('\n')}\n`)
       const first = results.find((r) => r.ok)?.name
       if (first && command !== null) {
+        const cli = cliInvocation()
+        const dirFlag = labDirIsFound(lab.dir) ? '' : ` --dir ${lab.dir}`
         process.stdout.write([
           '',
-          'Next, in another terminal:',
+          `Next, in another terminal, in ${process.cwd()}:`,
+          `  export FERRUM_URL=${opts.apiUrl}`,
+          `  ${cli} node list`,
+          `  ${cli} node deploy ${first} --wait   # live: states, phases, the image write with rate and ETA`,
+          `  ${cli} lab status${dirFlag}            # ${first}: booted from disk`,
+          `  ${cli} node timeline ${first}        # how long each phase of the deploy took`,
+          `  ${cli} node undeploy ${first} --wait # the agent cleans the disk again`,
+          `  ${cli} top                        # the fleet, live (q quits)`,
+          'Or with the OpenStack client:',
           `  export OS_ENDPOINT=${opts.apiUrl} OS_AUTH_TYPE=none`,
-          `  openstack baremetal node deploy ${first} --wait 120   # the agent writes the lab OS image to its disk`,
-          `  ferrum lab status --dir ${lab.dir}   # ${first}: booted from disk`,
+          `  openstack baremetal node deploy ${first} --wait 120`,
           '',
         ].join('\n'))
       }
@@ -118,4 +129,12 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
     throw err
   }
   return { lab, close: () => lab.close() }
+}
+
+/** How this process was started, as a command to type: `ferrum` when that is on PATH, else `node <path>/bin/ferrum.js`. */
+export function cliInvocation(): string {
+  const script = process.argv[1] ?? ''
+  if (basename(script) === 'ferrum') return 'ferrum'
+  const rel = relative(process.cwd(), script)
+  return `node ${rel !== '' && !rel.startsWith('..') ? rel : script}`
 }

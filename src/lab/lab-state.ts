@@ -4,7 +4,7 @@
  * The file holds BMC passwords, so it is written with mode 0600.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { LabBootMode, LabHardware } from './machine.js'
 
 export type LabKind = 'redfish' | 'ipmi' | 'idrac' | 'mixed'
@@ -94,4 +94,17 @@ export async function runningLab(dir: string): Promise<LabState | null> {
   const state = await readLabState(dir)
   if (!state || state.pid === null || !pidAlive(state.pid)) return null
   return state
+}
+
+/**
+ * Where the lab verbs look when no --dir is given, in order: $FERRUM_LAB_DIR, ./ferrum-lab
+ * (`ferrum lab up`'s default) and ./ferrum-data/lab (`ferrum up --lab`'s, with the default data dir).
+ */
+export function defaultLabDirs(): string[] {
+  return [...(process.env.FERRUM_LAB_DIR ? [process.env.FERRUM_LAB_DIR] : []), './ferrum-lab', './ferrum-data/lab']
+}
+
+/** Whether the lab verbs find `dir` without --dir. */
+export function labDirIsFound(dir: string): boolean {
+  return defaultLabDirs().some((d) => resolve(d) === resolve(dir))
 }
