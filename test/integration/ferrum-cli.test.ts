@@ -177,3 +177,19 @@ test('ferrum completion bash: the script completes verbs in a real bash', async 
   const r = await run('bash', ['-c', script], { env: { ...process.env, FERRUM: join(repoRoot(), 'bin', 'ferrum.js') } })
   assert.deepEqual(r.stdout.trim().split('\n'), ['delete deploy', '--wait'])
 })
+
+test('ferrum port, driver and conductor lists', async () => {
+  await ferrum('node', 'create', '--driver', 'fake-hardware', '--name', 'cli-port')
+  const created = await ferrum('port', 'create', '52:54:00:e1:00:01', '--node', 'cli-port')
+  assert.equal(created.code, 0, created.stderr)
+  const shown = await ferrum('port', 'show', '52:54:00:e1:00:01', '--json')
+  assert.equal(JSON.parse(shown.stdout).address, '52:54:00:e1:00:01')
+  assert.equal((await ferrum('port', 'delete', '52:54:00:e1:00:01')).code, 0)
+  oneLineError(await ferrum('port', 'show', '52:54:00:e1:00:01'), /no port with MAC 52:54:00:e1:00:01 \(see: ferrum port list\)/)
+  const drivers = await ferrum('driver', 'list')
+  for (const d of ['fake-hardware', 'ipmi', 'redfish', 'idrac']) assert.match(drivers.stdout, new RegExp(`^${d}\\s+\\S+`, 'm'))
+  const conductors = await ferrum('conductor', 'list', '--json')
+  const list = JSON.parse(conductors.stdout) as { hostname: string; alive: boolean }[]
+  assert.equal(list.length, 1)
+  assert.equal(list[0].alive, true)
+})

@@ -186,6 +186,27 @@ test('terminal: `ferrum node deploy --wait` shows the states and a progress bar 
   assert.equal(shown.instance_info.image_source, url)
 })
 
+test('terminal: Ctrl-C stops the waiting, not the deploy', { timeout: 300_000 }, async () => {
+  // A slow BMC keeps the deploy in its first phases long enough to interrupt it there.
+  await run('bash', ['-c', 'ferrum lab fault lab-node-3 --latency-ms 400'], { cwd: work, env })
+  await tmux('new-session', '-d', '-s', 'ctrlc', '-x', '150', '-y', '45', '-c', work, 'bash --norc --noprofile')
+  await tmux('send-keys', '-t', 'ctrlc', 'ferrum node deploy lab-node-3 --wait; echo "EXIT=$?"', 'Enter')
+  await waitFor('the deploy under way', 60_000, async () => (/available -> deploying/.test(await pane('ctrlc')) ? true : undefined))
+  await tmux('send-keys', '-t', 'ctrlc', 'C-c')
+  const screen = await waitFor('the CLI to stop waiting', 20_000, async () => {
+    const s = await pane('ctrlc')
+    return /EXIT=\d+/.test(s) ? s : undefined
+  })
+  assert.match(screen, /stopped waiting; node lab-node-3 goes on \(now "[a-z -]+"\)\. Follow it with: ferrum node show lab-node-3/)
+  assert.match(screen, /EXIT=130/)
+  await run('bash', ['-c', 'ferrum lab fault lab-node-3 --latency-ms 0'], { cwd: work, env })
+  const done = await waitFor('lab-node-3 active without the CLI', 240_000, async () => {
+    const n = await api<{ provision_state: string; target_provision_state: string | null }>('/v1/nodes/lab-node-3')
+    return n.target_provision_state === null ? n : undefined
+  })
+  assert.equal(done.provision_state, 'active')
+})
+
 test('terminal: `ferrum top` draws the fleet and reacts to keys', { timeout: 120_000 }, async () => {
   await tmux('new-session', '-d', '-s', 'top', '-x', '150', '-y', '45', '-c', work, 'bash --norc --noprofile')
   await tmux('send-keys', '-t', 'top', 'ferrum top --interval 0.5; echo "EXIT=$?"', 'Enter')
