@@ -4,6 +4,7 @@
  * parameters before anything starts.
  */
 import { join } from 'node:path'
+import { configDriveBytes, writeConfigDrive } from './configdrive.js'
 import { executionError, AgentError, type CommandParams, type CommandRunner, type CommandSpec } from './commands.js'
 import { collectInventory, pickRootDisk, type Inventory, type RootDeviceHints } from './inventory.js'
 import { spawn } from 'node:child_process'
@@ -56,8 +57,8 @@ function validateImageInfo(p: CommandParams): void {
   if (!Array.isArray(urls) || urls.length === 0 || urls.some((u) => typeof u !== 'string')) throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'image_info.urls must be a non-empty list of URLs')
   const format = info.disk_format ?? 'raw'
   if (format !== 'raw') throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', `disk_format "${String(format)}" is not supported by the Ferrum agent; serve a raw image (qemu-img convert -O raw)`)
-  if (p.configdrive !== undefined && p.configdrive !== null && p.configdrive !== '') {
-    throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'config drives are not supported by the Ferrum agent yet; deploy without configdrive')
+  if (p.configdrive !== undefined && p.configdrive !== null && typeof p.configdrive !== 'string') {
+    throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'configdrive must be a URL or a gzipped, base64-encoded ISO 9660 image')
   }
 }
 
@@ -92,6 +93,15 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
           throw executionError((e as Error).message)
         }
         lastImage = { id: String(info.id ?? url), device: disk.name }
+        if (typeof p.configdrive === 'string' && p.configdrive !== '') {
+          try {
+            const iso = await configDriveBytes(p.configdrive, signal)
+            const cd = await writeConfigDrive(devicePath(state, disk.name), disk.size, iso, disk.name)
+            state.log(`wrote the config drive (${cd.bytes} bytes) to ${disk.name} partition ${cd.partition}${cd.created ? ' (created, label config-2)' : ''}`)
+          } catch (e) {
+            throw executionError((e as Error).message)
+          }
+        }
         return `image (${lastImage.id}) written to device ${disk.name} `
       },
     },

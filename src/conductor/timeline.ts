@@ -26,6 +26,7 @@ export const PHASE_LABELS: Readonly<Record<string, string>> = {
   'agent start': 'agent lookup and first heartbeat',
   'inventory': 'inventory (inspection)',
   'image cache': 'image conversion (conductor cache)',
+  'config drive': 'config drive built (ISO 9660)',
   'write image': 'download and write the image',
   'boot loader': 'instance boot set-up',
   'ramdisk off': 'power off the ramdisk',

@@ -133,6 +133,7 @@ export const API_ERROR_CODES = {
   IMAGE_DOWNLOAD_FAILED: c(500, 'The conductor could not fetch an image into its cache (HTTP error, missing file, cut stream).'),
   IMAGE_CHECKSUM_MISMATCH: c(500, "An image's bytes do not match its declared checksum."),
   IMAGE_CONVERSION_FAILED: c(500, 'qemu-img refused the image or could not convert it to raw (or is not installed).'),
+  CONFIG_DRIVE_INVALID: c(400, 'The config drive is neither a URL, a gzipped base64 ISO 9660 image nor a JSON object, is over 64 MiB, or could not be built (no genisoimage).'),
 } as const satisfies Record<string, CodeInfo>
 
 /**

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeLabOsImage } from './lab-os-image.js'
+import { writeLabGptImage } from './lab-os-image.js'
 
 /** argv of the agent process: the compiled entry, or the TypeScript one through tsx in a checkout. */
 export function labAgentCommand(): string[] {
@@ -32,16 +32,16 @@ export interface LabImage {
 
 /**
  * Writes `<bootDir>/images/lab-os.img` (once; an existing one is kept) and returns its facts.
- * The image has a GPT header and the lab OS marker, so a node that boots it reports an OS.
+ * The image is a real GPT disk with one partition and the lab OS marker, so partitioning tools
+ * read it as any whole-disk image and a node that boots it reports an OS.
  */
 export async function publishLabImage(bootDir: string, osName = 'ferrum-lab-linux'): Promise<LabImage> {
   const path = join(bootDir, 'images', 'lab-os.img')
   await mkdir(dirname(path), { recursive: true })
   if (!existsSync(path)) {
     const fh = await open(path, 'w')
-    await fh.truncate(LAB_IMAGE_BYTES)
     await fh.close()
-    await writeLabOsImage(path, { partitionTable: 'gpt', osName })
+    await writeLabGptImage(path, LAB_IMAGE_BYTES, osName)
   }
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)

@@ -94,3 +94,93 @@ export async function writeLabOsImage(path: string, opts: LabOsImageOptions = {}
     await fh.close()
   }
 }
+
+const SECTOR = 512
+const GPT_ENTRIES = 128
+const GPT_ENTRY_BYTES = 128
+/** Sectors the entry array takes (128 × 128 bytes). */
+const ENTRY_SECTORS = (GPT_ENTRIES * GPT_ENTRY_BYTES) / SECTOR
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256)
+  for (let n = 0; n < 256; n++) {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    t[n] = c >>> 0
+  }
+  return t
+})()
+
+/** CRC-32 (IEEE), as the GPT header and entry array carry it. */
+export function crc32(buf: Buffer): number {
+  let c = 0xffffffff
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+/** A GUID's on-disk bytes (the first three fields little-endian). */
+function guidBytes(guid: string): Buffer {
+  const h = guid.replace(/-/g, '')
+  const b = Buffer.from(h, 'hex')
+  return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)])
+}
+
+/**
+ * Writes a lab OS image that is a real GPT disk of `sizeBytes` (protective MBR, primary and
+ * backup headers and entry arrays with their CRCs, one Linux partition from 1 MiB to the end,
+ * named "lab-root"), so partitioning tools (sfdisk, parted) read it as any whole-disk image, with
+ * the lab OS marker at 64 KiB, between the partition table and the partition.
+ */
+export async function writeLabGptImage(path: string, sizeBytes: number, osName = 'lab-linux', diskGuid = 'a1b2c3d4-0000-4000-8000-00000000f0e1'): Promise<void> {
+  const sectors = Math.floor(sizeBytes / SECTOR)
+  const lastUsable = sectors - 1 - 1 - ENTRY_SECTORS
+  const firstUsable = 2 + ENTRY_SECTORS
+  const entries = Buffer.alloc(GPT_ENTRIES * GPT_ENTRY_BYTES)
+  guidBytes('0FC63DAF-8483-4772-8E79-3D69D8477DE4').copy(entries, 0)
+  guidBytes('5e1f0c2a-7a3b-4c1d-9e2f-00000000f0e1').copy(entries, 16)
+  entries.writeBigUInt64LE(2048n, 32)
+  entries.writeBigUInt64LE(BigInt(lastUsable), 40)
+  Buffer.from('lab-root', 'utf16le').copy(entries, 56)
+  const header = (mine: number, other: number, entriesAt: number) => {
+    const h = Buffer.alloc(SECTOR)
+    h.write('EFI PART', 0, 'latin1')
+    h.writeUInt32LE(0x00010000, 8)
+    h.writeUInt32LE(92, 12)
+    h.writeBigUInt64LE(BigInt(mine), 24)
+    h.writeBigUInt64LE(BigInt(other), 32)
+    h.writeBigUInt64LE(BigInt(firstUsable), 40)
+    h.writeBigUInt64LE(BigInt(lastUsable), 48)
+    guidBytes(diskGuid).copy(h, 56)
+    h.writeBigUInt64LE(BigInt(entriesAt), 72)
+    h.writeUInt32LE(GPT_ENTRIES, 80)
+    h.writeUInt32LE(GPT_ENTRY_BYTES, 84)
+    h.writeUInt32LE(crc32(entries), 88)
+    h.writeUInt32LE(crc32(h.subarray(0, 92)), 16)
+    return h
+  }
+  const mbr = Buffer.alloc(SECTOR)
+  // The protective MBR: one partition of type 0xEE over the whole disk (capped at 2^32-1 sectors).
+  mbr[446 + 4] = 0xee
+  mbr.writeUInt32LE(1, 446 + 8)
+  mbr.writeUInt32LE(Math.min(sectors - 1, 0xffffffff), 446 + 12)
+  mbr.writeUInt8(0x00, 446 + 1)
+  mbr.writeUInt8(0x02, 446 + 2)
+  mbr[446 + 5] = 0xff
+  mbr[446 + 6] = 0xff
+  mbr[446 + 7] = 0xff
+  mbr[510] = 0x55
+  mbr[511] = 0xaa
+  const fh = await open(path, 'r+')
+  try {
+    await fh.truncate(sizeBytes)
+    await fh.write(mbr, 0, SECTOR, 0)
+    await fh.write(header(1, sectors - 1, 2), 0, SECTOR, SECTOR)
+    await fh.write(entries, 0, entries.length, 2 * SECTOR)
+    await fh.write(entries, 0, entries.length, (sectors - 1 - ENTRY_SECTORS) * SECTOR)
+    await fh.write(header(sectors - 1, 1, sectors - 1 - ENTRY_SECTORS), 0, SECTOR, (sectors - 1) * SECTOR)
+    const line = Buffer.from(`${LAB_OS_MARKER} ${osName}\n`, 'latin1')
+    await fh.write(line, 0, line.length, 64 * 1024)
+  } finally {
+    await fh.close()
+  }
+}

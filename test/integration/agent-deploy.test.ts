@@ -175,3 +175,54 @@ test('a qcow2 image is converted to raw once in the conductor cache; a rebuild r
   assert.equal(n.provision_state, 'deploy failed')
   assert.match(n.last_error ?? '', /qemu-img (info|convert) failed: .*broken\.qcow2/)
 })
+
+test('openstack baremetal node deploy --config-drive: a config-2 partition at the end of the disk, read back with isoinfo; a bad one fails before power on', { timeout: 300_000 }, async () => {
+  const name = 'lab-node-1'
+  // lab-node-1 is manageable after the inspection test.
+  await baremetalOk(server.url, ['node', 'provide', name])
+  await waitFor(name, 'available', settledIn('available'))
+  // Undeploy (first test) cleared instance_info, as on Ironic: the image is set again.
+  const image = join(dir, 'httpboot', 'images', 'lab-os.img')
+  const sha = createHash('sha256').update(await readFile(image)).digest('hex')
+  const setImage = ['node', 'set', name, '--instance-info', `image_source=file://${image}`, '--instance-info', 'image_os_hash_algo=sha256', '--instance-info', `image_os_hash_value=${sha}`]
+  await baremetalOk(server.url, setImage)
+  const drive = JSON.stringify({ meta_data: { hostname: 'web-1.lab', public_keys: { lab: 'ssh-ed25519 AAAAC3Nz lab@ferrum' } }, user_data: '#cloud-config\nruncmd: [touch /ok]\n' })
+  await baremetalOk(server.url, ['node', 'deploy', name, '--config-drive', drive])
+  const settle = (x: NodeShow) => x.reservation === null && (x.provision_state === 'active' || /fail/.test(x.provision_state))
+  let n = await waitFor(name, 'active', settle)
+  assert.equal(n.provision_state, 'active', n.last_error ?? '')
+  assert.equal(n.instance_info.configdrive, '******')
+  const disk = join(dir, 'lab', 'nodes', name, 'disk0.raw')
+  const table = JSON.parse((await run('sfdisk', ['--json', disk])).stdout) as { partitiontable: { label: string; partitions: { start: number; size: number; name?: string }[] } }
+  assert.equal(table.partitiontable.label, 'gpt')
+  const cd = table.partitiontable.partitions.find((p) => p.name === 'config-2')
+  assert.ok(cd, JSON.stringify(table))
+  assert.equal(cd.size, 64 * 2048)
+  const iso = join(dir, 'configdrive.iso')
+  await run('dd', [`if=${disk}`, `of=${iso}`, 'bs=1M', `skip=${cd.start * 512}`, 'count=64', 'iflag=skip_bytes', 'status=none'])
+  assert.match((await run('isoinfo', ['-d', '-i', iso])).stdout, /Volume id: config-2/)
+  const meta = JSON.parse((await run('isoinfo', ['-R', '-i', iso, '-x', '/openstack/latest/meta_data.json'])).stdout) as Record<string, unknown>
+  assert.equal(meta.hostname, 'web-1.lab')
+  assert.equal(meta.uuid, (await show(name)).uuid)
+  assert.equal((await run('isoinfo', ['-R', '-i', iso, '-x', '/openstack/latest/user_data'])).stdout, '#cloud-config\nruncmd: [touch /ok]\n')
+  // The image's own partition is intact: the node booted it.
+  const console = await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')
+  assert.match(console.slice(console.lastIndexOf('ferrum-agent: found node')), /wrote the config drive \(\d+ bytes\) to \/dev\/vda partition 2 \(created, label config-2\)[\s\S]*power on: booted from disk: ferrum-lab-linux/)
+  const history = await baremetal(server.url, ['node', 'history', 'list', name, '-f', 'value', '-c', 'Description of the event'])
+  assert.match(history.stdout, /Phase config drive: [0-9.]+ s/)
+
+  // Not a config drive at all: the deploy fails at once, naming why, with the node never powered on for it.
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  await waitFor(name, 'available', settledIn('available'))
+  await baremetalOk(server.url, setImage)
+  const boots = async () => ((await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')).match(/ferrum-agent: found node/g) ?? []).length
+  const bootsBefore = await boots()
+  const junk = join(dir, 'not-a-drive.txt')
+  await writeFile(junk, 'definitely not a config drive\n')
+  await baremetalOk(server.url, ['node', 'deploy', name, '--config-drive', junk])
+  n = await waitFor(name, 'deploy failed', settle)
+  assert.equal(n.provision_state, 'deploy failed')
+  assert.match(n.last_error ?? '', /the config drive is not a gzipped, base64-encoded ISO 9660 image \((it is not base64|no ISO 9660 volume descriptor)\)/)
+  assert.equal(n.power_state, 'power off')
+  assert.equal(await boots(), bootsBefore, 'the ramdisk was not booted for a deploy that could not succeed')
+})

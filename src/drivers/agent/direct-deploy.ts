@@ -20,6 +20,7 @@ import type { JsonObject, NodeView } from '../node-view.js'
 import { defineSteps, type DriverStep, type StepResult } from '../steps.js'
 import { DriverError, ValidationError } from '../../domain/errors.js'
 import { ImageCache } from './image-cache.js'
+import { configDriveParam } from './configdrive.js'
 import { AGENT_KEYS, bootRamdisk, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
 import { AgentCommandError, commandErrorText, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
 
@@ -128,7 +129,7 @@ export class DirectDeploy implements DeployInterface {
   readonly name = 'direct'
   readonly #steps = defineSteps('deploy', 'direct', [
     { step: 'deploy', priority: { deploy: 100 }, run: (ctx) => this.deploy(ctx) },
-    { step: 'write_image', priority: { deploy: 80 }, requiresRamdisk: true, run: async (ctx) => agentStep(ctx, 'standby.prepare_image', { image_info: await this.#imageInfo(ctx) }, 'the image write', 'write image') },
+    { step: 'write_image', priority: { deploy: 80 }, requiresRamdisk: true, run: async (ctx) => agentStep(ctx, 'standby.prepare_image', await this.#prepareImageParams(ctx), 'the image write', 'write image') },
     {
       step: 'prepare_instance_boot',
       priority: { deploy: 60 },
@@ -182,6 +183,16 @@ export class DirectDeploy implements DeployInterface {
     return { ...info, urls: [cached.url], disk_format: 'raw', os_hash_algo: 'sha256', os_hash_value: cached.sha256, checksum: undefined } as JsonObject
   }
 
+  /** prepare_image's parameters: the image and, if the node has one, its config drive (built here from JSON). */
+  async #prepareImageParams(ctx: DriverContext): Promise<JsonObject> {
+    const image_info = await this.#imageInfo(ctx)
+    // The step runs again for the command's outcome only: nothing to build.
+    if (typeof ctx.internalInfo.ferrum_agent_command === 'object' || typeof ctx.internalInfo.agent_url !== 'string') return { image_info }
+    if (typeof ctx.node.instanceInfo.configdrive === 'object' && ctx.node.instanceInfo.configdrive !== null) ctx.timeline?.phase('config drive')
+    const configdrive = await configDriveParam(ctx.node)
+    return configdrive === null ? { image_info } : { image_info, configdrive }
+  }
+
   #interfaces(ctx: DriverContext) {
     if (!ctx.interfaces) throw new DriverError(`node ${ctx.node.uuid}: the direct deploy needs the node's boot and power interfaces`)
     return ctx.interfaces
@@ -214,6 +225,8 @@ export class DirectDeploy implements DeployInterface {
   /** The core step: checks the image, boots the ramdisk and waits for the agent. */
   async deploy(ctx: DriverContext): Promise<StepResult> {
     imageInfo(ctx.node)
+    // A config drive that can't be used fails the deploy now, before the node is powered on.
+    await configDriveParam(ctx.node)
     await bootRamdisk(ctx)
     return { wait: 'waiting for the deploy agent to boot and call back' }
   }
