@@ -45,7 +45,7 @@ export class FerrumAgent {
     this.#config = config
     this.#clock = opts.clock ?? systemClock
     const log = opts.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString()} ferrum-agent: ${line}\n`))
-    this.#state = { root: config.root, failDiskWrites: config.failDiskWrites, node: null, progress: null, log }
+    this.#state = { root: config.root, failDiskWrites: config.failDiskWrites, node: null, progress: null, log, enterRescue: () => this.#enterRescue() }
     registerExtensions(this.runner, this.#state)
     // As IPA does, a finished asynchronous command is reported at once.
     this.runner.onFinished = () => this.#wake?.()
@@ -75,10 +75,37 @@ export class FerrumAgent {
     this.#heartbeatTimeoutS = Number(answer.config.heartbeat_timeout ?? 300)
     this.log(`found node ${this.#nodeUuid}; heartbeating to ${this.#config.apiUrl} (timeout ${this.#heartbeatTimeoutS} s)`)
     await this.#heartbeatLoop()
+    if (this.#rescued) {
+      // The rescue system runs until it is powered off; nothing more to do here.
+      this.log('rescue mode: the rescue user may log in with the rescue password')
+      await new Promise<void>((resolve) => {
+        // Keeps the process alive until stop() (SIGTERM, power off).
+        const idle = setInterval(() => undefined, 3_600_000)
+        this.#leaveRescue = () => {
+          clearInterval(idle)
+          resolve()
+        }
+      })
+    }
+  }
+
+  #rescued = false
+  #leaveRescue: (() => void) | null = null
+
+  /** After finalize_rescue answered: stop heartbeating and close the command API, but stay up. */
+  #enterRescue(): void {
+    this.#rescued = true
+    setTimeout(() => {
+      this.#stop.abort()
+      this.#wake?.()
+      this.#server?.close()
+      this.#server?.closeAllConnections()
+    }, 200).unref()
   }
 
   /** Stops heartbeating, cancels commands and closes the command API. */
   async stop(): Promise<void> {
+    this.#leaveRescue?.()
     this.#stop.abort()
     this.runner.stop()
     this.#wake?.()

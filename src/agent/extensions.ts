@@ -1,9 +1,12 @@
 /**
  * The agent's commands, under Ironic Python Agent's names: `standby.*` writes images,
- * `clean.*` lists and runs clean steps, `system.*` reports the inventory. Each command checks its
+ * `clean.*` lists and runs clean steps, `system.*` reports the inventory, `rescue.finalize_rescue`
+ * installs the rescue password. Each command checks its
  * parameters before anything starts.
  */
 import { join } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { encrypt } from 'unixcrypt'
 import { configDriveBytes, writeConfigDrive } from './configdrive.js'
 import { executionError, AgentError, type CommandParams, type CommandRunner, type CommandSpec } from './commands.js'
 import { collectInventory, pickRootDisk, type Inventory, type RootDeviceHints } from './inventory.js'
@@ -19,6 +22,8 @@ export interface AgentState {
   /** Progress of the image being written, for heartbeats and the command list. */
   progress: (WriteProgress & { readonly startedAt: number; readonly finishedAt?: number; readonly phase: 'writing' | 'done' }) | null
   log(line: string): void
+  /** The rescue password is installed: stop calling home and serving commands (IPA's serve_api = False). */
+  enterRescue(): void
 }
 
 /** Ironic's hardware manager name for the generic clean steps. */
@@ -191,6 +196,27 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
       },
     },
   }
+  // Rescue: the conductor hands over the rescue password (hashed, as Ironic sends it since
+  // IPA 6.x) for the ramdisk's `rescue` user; IPA keeps it in /etc/ipa-rescue-config.
+  const rescue: Record<string, CommandSpec> = {
+    finalize_rescue: {
+      async: false,
+      validate: (p) => {
+        if (typeof p.rescue_password !== 'string' || p.rescue_password === '') throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'rescue_password is required')
+      },
+      run: async (p) => {
+        const password = p.rescue_password as string
+        const hash = p.hashed === true ? password : encrypt(password)
+        const dir = join(state.root, 'etc', 'ipa-rescue-config')
+        await mkdir(dir, { recursive: true })
+        await writeFile(join(dir, 'ipa-rescue-password'), hash, { mode: 0o600 })
+        state.log('rescue: password installed for the rescue user; no longer calling home')
+        state.enterRescue()
+        return null
+      },
+    },
+  }
+  runner.register('rescue', rescue)
   runner.register('image', image)
   runner.register('standby', standby)
   runner.register('clean', clean)

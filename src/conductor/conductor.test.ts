@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { verify } from 'unixcrypt'
 import { faultOf, harness, transitions } from '../../test/helpers/conductor-fixtures.js'
 import type { ConductorHarness } from '../../test/helpers/conductor-fixtures.js'
 
@@ -99,6 +100,12 @@ test('rebuild, rescue/unrescue, service and the delete rules', async () => {
   const rescue = await h.provision(id, 'rescue', { rescue_password: 's3cret' })
   assert.equal(rescue.statusCode, 202, rescue.body)
   await h.waitFor(id, 'rescue')
+  // Only the password's SHA-512 crypt hash is stored; the plain text is nowhere in the row.
+  const rescued = await h.store.nodes.getByUuid(id)
+  const ii = rescued!.instance_info as Record<string, string>
+  assert.equal(ii.rescue_password, '******')
+  assert.ok(verify('s3cret', ii.hashed_rescue_password), ii.hashed_rescue_password)
+  assert.doesNotMatch(JSON.stringify(rescued), /s3cret/)
   assert.equal((await h.provision(id, 'unrescue')).statusCode, 202)
   const unrescued = await h.waitFor(id, 'active')
   assert.equal((unrescued.instance_info as Record<string, unknown>).rescue_password, undefined)

@@ -2,6 +2,8 @@
  * Provision verbs: checking a verb against the state machine and the node's flags, applying it
  * under the node lock and starting the work; `abort` of work in flight; continuing a parked node.
  */
+import { encrypt } from 'unixcrypt'
+import { MASK } from '../common/secrets.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import type { DriverStep } from '../drivers/steps.js'
 import { applyEvent, invalidActionMessage, isProvisionVerb, STATE_INFO, VERBS, WAIT_STATES } from '../domain/provision-states.js'
@@ -65,7 +67,9 @@ function requestChanges(node: NodeRecord, verb: ProvisionVerb, req: ProvisionReq
   Object.assign(changes, wiped)
   let dii = wiped.driver_internal_info ?? node.driver_internal_info
   if (req.configdrive !== undefined && req.configdrive !== null) changes.instance_info = { ...node.instance_info, configdrive: req.configdrive }
-  if (req.rescue_password !== undefined) changes.instance_info = { ...node.instance_info, rescue_password: req.rescue_password }
+  // The rescue password is kept only as its SHA-512 crypt hash (what the agent installs); the
+  // API shows rescue_password masked, as Ironic does, and no plain copy is stored.
+  if (req.rescue_password !== undefined) changes.instance_info = { ...node.instance_info, rescue_password: MASK, hashed_rescue_password: encrypt(req.rescue_password) }
   if (req.clean_steps !== undefined) dii = withRequested(dii, 'clean', req.clean_steps)
   if (req.deploy_steps !== undefined) dii = withRequested(dii, 'deploy', req.deploy_steps)
   if (req.service_steps !== undefined) dii = withRequested(dii, 'service', req.service_steps)

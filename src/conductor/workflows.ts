@@ -145,6 +145,7 @@ async function unrescue(task: NodeTask): Promise<void> {
   await task.call((ctx) => task.impl('rescue').unrescue(ctx))
   const ii = { ...task.node.instance_info }
   delete ii.rescue_password
+  delete ii.hashed_rescue_password
   await task.event('done', { lastError: null, changes: { instance_info: ii } })
 }
 

@@ -44,6 +44,7 @@ import { RedfishVirtualMediaBoot } from './redfish/redfish-virtual-media-boot.js
 import { DriverRegistry, type DriverConfig } from './registry.js'
 import { PxeBoot } from './pxe/pxe-boot.js'
 import { AgentInspect } from './agent/agent-inspect.js'
+import { AgentRescue } from './agent/agent-rescue.js'
 import { DirectDeploy } from './agent/direct-deploy.js'
 import { RedfishConnections } from './redfish/redfish-connections.js'
 import type { Clock } from '../common/clock.js'
@@ -87,6 +88,7 @@ export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void, s
     new NoInspect(),
     new NoRaid(),
     new NoRescue(),
+    new AgentRescue(),
     new NoVendor(),
     new RedfishPower(rf),
     new RedfishManagement(rf),

@@ -226,3 +226,43 @@ test('openstack baremetal node deploy --config-drive: a config-2 partition at th
   assert.equal(n.power_state, 'power off')
   assert.equal(await boots(), bootsBefore, 'the ramdisk was not booted for a deploy that could not succeed')
 })
+
+test('openstack baremetal node rescue: the agent installs the hashed rescue password and stops calling home; unrescue boots the instance again', { timeout: 300_000 }, async () => {
+  const name = 'lab-node-1'
+  // lab-node-1 ended in "deploy failed" (the bad config drive): undeploy cleans it, then deploy it for real.
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  await waitFor(name, 'available', settledIn('available'))
+  const image = join(dir, 'httpboot', 'images', 'lab-os.img')
+  const sha = createHash('sha256').update(await readFile(image)).digest('hex')
+  await baremetalOk(server.url, ['node', 'set', name, '--rescue-interface', 'agent', '--instance-info', `image_source=file://${image}`, '--instance-info', 'image_os_hash_algo=sha256', '--instance-info', `image_os_hash_value=${sha}`])
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  const settle = (x: NodeShow) => x.reservation === null && !['deploying', 'wait call-back', 'rescuing', 'rescue wait', 'unrescuing'].includes(x.provision_state)
+  let n = await waitFor(name, 'active', settle)
+  assert.equal(n.provision_state, 'active', n.last_error ?? '')
+
+  await baremetalOk(server.url, ['node', 'rescue', name, '--rescue-password', 'Res-cue 123!'])
+  n = await waitFor(name, 'rescue', settle)
+  assert.equal(n.provision_state, 'rescue', n.last_error ?? '')
+  assert.equal(n.power_state, 'power on')
+  // Neither the password nor its hash is shown; the agent is forgotten (it no longer calls home).
+  assert.equal(n.instance_info.rescue_password, '******')
+  assert.equal(n.instance_info.hashed_rescue_password, '******')
+  assert.equal(n.driver_internal_info.agent_url, undefined)
+  const hashFile = join(dir, 'lab', 'nodes', name, 'sysroot', 'etc', 'ipa-rescue-config', 'ipa-rescue-password')
+  const hash = await readFile(hashFile, 'utf8')
+  assert.match(hash, /^\$6\$[^$]+\$[./0-9A-Za-z]{86}$/)
+  // Python's crypt (glibc) checks the hash: an independent implementation of SHA-512 crypt.
+  const check = await run('/usr/bin/python3', ['-W', 'ignore', '-c', 'import crypt,sys; h=open(sys.argv[1]).read(); print(crypt.crypt("Res-cue 123!", h) == h, crypt.crypt("wrong", h) == h)', hashFile])
+  assert.equal(check.stdout.trim(), 'True False')
+  const console = await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')
+  assert.match(console.slice(console.lastIndexOf('ferrum-agent: found node')), /rescue: password installed for the rescue user; no longer calling home[\s\S]*rescue mode: the rescue user may log in/)
+  assert.doesNotMatch(server.output().stdout + server.output().stderr, /Res-cue 123!/)
+
+  await baremetalOk(server.url, ['node', 'unrescue', name])
+  n = await waitFor(name, 'active after unrescue', settle)
+  assert.equal(n.provision_state, 'active', n.last_error ?? '')
+  assert.equal(n.instance_info.rescue_password, undefined)
+  assert.equal(n.instance_info.hashed_rescue_password, undefined)
+  const after = await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')
+  assert.match(after.slice(after.lastIndexOf('rescue mode:')), /power on: booted from disk: ferrum-lab-linux/)
+})
