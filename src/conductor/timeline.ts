@@ -27,6 +27,7 @@ export const PHASE_LABELS: Readonly<Record<string, string>> = {
   'inventory': 'inventory (inspection)',
   'image cache': 'image conversion (conductor cache)',
   'config drive': 'config drive built (ISO 9660)',
+  'fast track': 'the running agent reused (fast track)',
   'write image': 'download and write the image',
   'boot loader': 'instance boot set-up',
   'ramdisk off': 'power off the ramdisk',

@@ -96,8 +96,10 @@ async function clean(host: WorkflowHost, task: NodeTask): Promise<void> {
   const manual = task.node.target_provision_state === 'manageable'
   if ((await runSteps(task, 'clean', host.stepSettings)) !== 'done') return
   await tearDownRamdisk(task)
+  // Fast track kept the ramdisk (and its agent) running: the node stays powered on.
+  const kept = typeof task.node.driver_internal_info.agent_url === 'string'
   // A retired node is not given back to the pool: its tear-down cleaning ends in manageable.
-  await task.event(manual || task.node.retired ? 'manage' : 'done', { lastError: null })
+  await task.event(manual || task.node.retired ? 'manage' : 'done', { lastError: null, ...(kept ? { changes: { power_state: 'power on' } } : {}) })
 }
 
 async function service(host: WorkflowHost, task: NodeTask): Promise<void> {

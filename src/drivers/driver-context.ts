@@ -63,6 +63,10 @@ export interface AgentSettings {
   readonly commandTimeoutS: number
   /** The heartbeat_timeout lookups tell agents (config `agent.heartbeatTimeoutS`). */
   readonly heartbeatTimeoutS: number
+  /** Keep the ramdisk up after cleaning and reuse a live agent for the deploy (config `agent.fastTrack`). */
+  readonly fastTrack?: boolean
+  /** How recent the last heartbeat must be for fast track (config `agent.fastTrackTimeoutS`). */
+  readonly fastTrackTimeoutS?: number
 }
 
 /** A context for driver-level calls that involve no node (driver vendor passthru). */

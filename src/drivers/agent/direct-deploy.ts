@@ -21,7 +21,7 @@ import { defineSteps, type DriverStep, type StepResult } from '../steps.js'
 import { DriverError, ValidationError } from '../../domain/errors.js'
 import { ImageCache } from './image-cache.js'
 import { configDriveParam } from './configdrive.js'
-import { AGENT_KEYS, bootRamdisk, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
+import { AGENT_KEYS, bootRamdisk, fastTrackAgent, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
 import { AgentCommandError, commandErrorText, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
 
 
@@ -224,9 +224,16 @@ export class DirectDeploy implements DeployInterface {
 
   /** The core step: checks the image, boots the ramdisk and waits for the agent. */
   async deploy(ctx: DriverContext): Promise<StepResult> {
+    // With fast track the step's first phase is finding the running agent (else the power-on).
+    if (ctx.agent?.fastTrack) ctx.timeline?.phase('fast track')
     imageInfo(ctx.node)
     // A config drive that can't be used fails the deploy now, before the node is powered on.
     await configDriveParam(ctx.node)
+    // Fast track: the agent left running by cleaning takes the image at once.
+    if (await fastTrackAgent(ctx)) {
+      ctx.log.info({ agentUrl: ctx.internalInfo.agent_url }, 'fast track: reusing the running agent')
+      return { done: true }
+    }
     await bootRamdisk(ctx)
     return { wait: 'waiting for the deploy agent to boot and call back' }
   }
@@ -249,6 +256,9 @@ export class DirectDeploy implements DeployInterface {
 
   /** Called when a clean or service phase finished: the ramdisk goes away. */
   async tearDownRamdisk(ctx: DriverContext): Promise<void> {
+    // Fast track leaves the ramdisk up (powered on, its agent heartbeating) for the next deploy;
+    // only its network boot set-up goes.
+    if (ctx.agent?.fastTrack && typeof ctx.internalInfo.agent_url === 'string') return void (await ctx.interfaces?.boot.cleanUpRamdisk(ctx))
     if (typeof ctx.internalInfo.agent_url === 'string' || ctx.internalInfo.ferrum_ramdisk_params !== undefined) await tearDownRamdisk(ctx)
   }
 
