@@ -45,6 +45,7 @@ import { DriverRegistry, type DriverConfig } from './registry.js'
 import { PxeBoot } from './pxe/pxe-boot.js'
 import { AgentInspect } from './agent/agent-inspect.js'
 import { AgentRescue } from './agent/agent-rescue.js'
+import { RamdiskDeploy } from './agent/ramdisk-deploy.js'
 import { DirectDeploy } from './agent/direct-deploy.js'
 import { RedfishConnections } from './redfish/redfish-connections.js'
 import type { Clock } from '../common/clock.js'
@@ -89,6 +90,7 @@ export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void, s
     new NoRaid(),
     new NoRescue(),
     new AgentRescue(),
+    new RamdiskDeploy(),
     new NoVendor(),
     new RedfishPower(rf),
     new RedfishManagement(rf),

@@ -2,7 +2,7 @@ import { appendFile, chmod, mkdir, open, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BasicMachine, type MachineEvent } from './basic-machine.js'
 import type { LabBootSetting } from './machine.js'
-import { inspectBootDisk } from './lab-os-image.js'
+import { BOOT_SCAN_BYTES, inspectBootDisk, markerOf } from './lab-os-image.js'
 import { writeLabSysroot } from './lab-sysroot.js'
 import type { RamdiskBackend, RamdiskBootSource, RamdiskContext, RunningRamdisk } from './backends/ramdisk-backend.js'
 import {
@@ -256,6 +256,13 @@ export class VirtualNode {
           return
         }
         await this.#log(`PXE: ${answer.url}: kernel ${answer.kernel}`)
+        // An initrd that carries a lab OS marker is an instance (a ramdisk deploy), not Ferrum's
+        // deploy ramdisk: the node runs that OS instead of the agent.
+        const osName = answer.initrd ? await this.#ramdiskOsName(answer.initrd) : null
+        if (osName !== null) {
+          this.#activity = { state: 'ramdisk-os', kernel: answer.kernel, osName }
+          return
+        }
         await writeFile(join(this.sysroot, 'proc', 'cmdline'), `${answer.cmdline}\n`)
       }
       ramdisk = await this.#backend.start(this.#ramdiskContext(boot))
@@ -307,7 +314,21 @@ export class VirtualNode {
    * The node's "iPXE": asks the boot server for each MAC's configuration in turn and reads the
    * kernel line of the first one found. Null when none answers.
    */
-  async #fetchBootConfig(base: string): Promise<{ url: string; kernel: string; cmdline: string } | null> {
+  /** The lab OS name an initrd carries in its first MiB, or null (none, or it cannot be fetched). */
+  async #ramdiskOsName(url: string): Promise<string | null> {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { range: `bytes=0-${BOOT_SCAN_BYTES - 1}` } })
+      if (res.status !== 200 && res.status !== 206) {
+        await res.body?.cancel()
+        return null
+      }
+      return markerOf(Buffer.from(await res.arrayBuffer()).subarray(0, BOOT_SCAN_BYTES))
+    } catch {
+      return null
+    }
+  }
+
+  async #fetchBootConfig(base: string): Promise<{ url: string; kernel: string; cmdline: string; initrd: string | null } | null> {
     for (const mac of this.macs) {
       const url = `${base}/pxelinux.cfg/01-${mac.toLowerCase().replace(/:/g, '-')}`
       let text: string
@@ -322,7 +343,8 @@ export class VirtualNode {
       const line = text.split('\n').map((l) => l.trim()).find((l) => /^kernel\s/.test(l))
       if (!line) continue
       const [, kernel = '', ...args] = line.split(/\s+/)
-      return { url, kernel, cmdline: args.filter((a) => !a.startsWith('initrd=')).join(' ') }
+      const initrd = text.split('\n').map((l) => l.trim()).find((l) => /^initrd\s/.test(l))?.split(/\s+/).at(-1) ?? null
+      return { url, kernel, cmdline: args.filter((a) => !a.startsWith('initrd=')).join(' '), initrd }
     }
     return null
   }

@@ -5,7 +5,9 @@
  * the kernel command line (`ipa-api-url=…`, `ipa-inspection-callback-url=…`, `BOOTIF=…`) — at
  * `<uuid>/boot.ipxe` and one copy per PXE-enabled MAC at `pxelinux.cfg/01-<mac with dashes>`
  * (Ironic's naming), which is what a booting node asks for. The instance boots from disk
- * (persistent), and the scripts are removed. DHCP host entries (dnsmasq) are the netboot work.
+ * (persistent), and the scripts are removed; for a `ramdisk` deploy the instance is its own kernel
+ * and initrd, written the same way and booted from the network every time (persistent PXE).
+ * DHCP host entries (dnsmasq) are the netboot work.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -14,6 +16,7 @@ import type { BootInterface, RamdiskParams } from '../interfaces/boot.js'
 import type { NodeView } from '../node-view.js'
 import { DriverError } from '../../domain/errors.js'
 import { bootFilePath, bootFileUrl } from '../boot-files.js'
+import { ramdiskInstance } from '../agent/ramdisk-deploy.js'
 
 function management(ctx: DriverContext) {
   if (!ctx.interfaces) throw new DriverError(`node ${ctx.node.uuid}: the pxe boot interface needs the node's management interface, which this call was not given`)
@@ -82,10 +85,35 @@ export class PxeBoot implements BootInterface {
 
   async prepareInstance(ctx: DriverContext): Promise<void> {
     await this.cleanUpRamdisk(ctx)
+    if (ctx.node.interfaces.deploy === 'ramdisk') return this.#prepareRamdiskInstance(ctx)
     await management(ctx).setBootDevice(ctx, 'disk', { persistent: true })
   }
 
-  async cleanUpInstance(_ctx: DriverContext): Promise<void> {}
+  /** A `ramdisk` deploy's instance: its own kernel and initrd from the network, on every boot. */
+  async #prepareRamdiskInstance(ctx: DriverContext): Promise<void> {
+    const { kernel, ramdisk, cmdline } = ramdiskInstance(ctx.node)
+    if (!ctx.bootFiles || ctx.bootFiles.baseUrl === '') throw new DriverError(`node ${ctx.node.uuid}: a ramdisk instance boots from Ferrum's boot server, which is not running (ferrum up serves it)`)
+    const macs = ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
+    const script = ['#!ipxe', `kernel ${kernel} initrd=instance_ramdisk ${cmdline}`.trimEnd(), `initrd --name instance_ramdisk ${ramdisk}`, 'boot', ''].join('\n')
+    const names = [`${ctx.node.uuid}/boot.ipxe`, ...macs.map(macConfigName)]
+    for (const name of names) {
+      const path = bootFilePath(ctx.bootFiles, name)
+      await mkdir(dirname(path), { recursive: true })
+      await writeFile(path, script)
+    }
+    ctx.internalInfo.ferrum_instance_pxe_configs = names
+    await management(ctx).setBootDevice(ctx, 'pxe', { persistent: true })
+  }
+
+  /** The ramdisk instance's boot scripts go with the instance. */
+  async cleanUpInstance(ctx: DriverContext): Promise<void> {
+    const names = ctx.internalInfo.ferrum_instance_pxe_configs
+    if (ctx.bootFiles && Array.isArray(names)) {
+      for (const name of names) await rm(bootFilePath(ctx.bootFiles, String(name)), { force: true })
+      await rm(dirname(bootFilePath(ctx.bootFiles, `${ctx.node.uuid}/boot.ipxe`)), { recursive: true, force: true })
+    }
+    delete ctx.internalInfo.ferrum_instance_pxe_configs
+  }
 
   validateRescue(_node: NodeView): void {}
 

@@ -1,0 +1,94 @@
+// The `ramdisk` deploy interface on a lab node behind IPMI, through the openstack client: the
+// instance is a kernel and initrd the node network-boots on every power-on; nothing is written
+// to its disk; undeploy cleans through the agent and removes the instance's boot scripts.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startFerrum, type FerrumProcess } from '../helpers/ferrum-process.js'
+import { baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
+import { fileHead } from '../helpers/disk.js'
+
+let server: FerrumProcess
+let dir: string
+
+interface NodeShow {
+  uuid: string
+  provision_state: string
+  power_state: string | null
+  reservation: string | null
+  last_error: string | null
+  deploy_interface: string
+}
+
+const show = (n: string) => baremetalJson<NodeShow>(server.url, ['node', 'show', n])
+async function settled(n: string): Promise<NodeShow> {
+  for (let i = 0; i < 600; i++) {
+    const s = await show(n)
+    if (s.reservation === null && !['deploying', 'wait call-back', 'cleaning', 'clean wait', 'deleting'].includes(s.provision_state)) return s
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  assert.fail(`${n} did not settle`)
+}
+const consoleLog = (n: string) => readFile(join(dir, 'lab', 'nodes', n, 'console.log'), 'utf8')
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ferrum-ramdisk-deploy-'))
+  server = await startFerrum({ dataDir: dir, args: ['--lab', '1', '--lab-kind', 'ipmi'], startTimeoutMs: 60_000 })
+})
+after(async () => {
+  await server?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('deploy_interface ramdisk: the node boots the instance kernel and initrd from the network, its disk untouched; undeploy cleans', { timeout: 300_000 }, async () => {
+  const name = 'lab-node-1'
+  let n = await settled(name)
+  assert.equal(n.provision_state, 'available', n.last_error ?? '')
+  // The instance: a kernel and an initrd whose first MiB carries the lab OS marker.
+  const images = join(dir, 'httpboot', 'images')
+  await writeFile(join(images, 'rd-kernel'), Buffer.alloc(4096, 0x4b))
+  await writeFile(join(images, 'rd-initrd'), Buffer.concat([Buffer.alloc(8192), Buffer.from('FERRUM-LAB-OS ramdisk-os 1.0\n')]))
+  const base = `${server.url}/boot/images`
+  await baremetalOk(server.url, ['node', 'set', name, '--deploy-interface', 'ramdisk', '--instance-info', `kernel=${base}/rd-kernel`, '--instance-info', `ramdisk=${base}/rd-initrd`, '--instance-info', 'ramdisk_kernel_arguments=console=ttyS0 ro'])
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  n = await settled(name)
+  assert.equal(n.provision_state, 'active', n.last_error ?? '')
+  assert.equal(n.power_state, 'power on')
+  let log = await consoleLog(name)
+  assert.match(log.slice(log.lastIndexOf('PXE: ')), /kernel http:\/\/\S+\/boot\/images\/rd-kernel[\s\S]*booted from the network: ramdisk-os 1\.0 \(ramdisk instance, kernel http:\/\/\S+rd-kernel\)/)
+  // The instance's iPXE script has its kernel line and arguments.
+  const script = await readFile(join(dir, 'httpboot', n.uuid, 'boot.ipxe'), 'utf8')
+  assert.match(script, /^kernel http:\/\/\S+\/rd-kernel initrd=instance_ramdisk console=ttyS0 ro$/m)
+  assert.match(script, /^initrd --name instance_ramdisk http:\/\/\S+\/rd-initrd$/m)
+  // Nothing was written: the disk is as cleaning left it.
+  assert.ok((await fileHead(join(dir, 'lab', 'nodes', name, 'disk0.raw'), 1024 * 1024)).every((b) => b === 0))
+
+  // Persistent network boot: a reboot comes back into the ramdisk instance.
+  await baremetalOk(server.url, ['node', 'reboot', name])
+  await new Promise((r) => setTimeout(r, 1000))
+  for (let i = 0; i < 100; i++) {
+    log = await consoleLog(name)
+    if ((log.match(/booted from the network: ramdisk-os/g) ?? []).length >= 2) break
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  assert.ok((log.match(/booted from the network: ramdisk-os/g) ?? []).length >= 2, log)
+
+  // Undeploy: cleaned by the agent (the deploy ramdisk), the instance's scripts gone.
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  n = await settled(name)
+  assert.equal(n.provision_state, 'available', n.last_error ?? '')
+  const cfg = join(dir, 'httpboot', 'pxelinux.cfg')
+  assert.deepEqual(existsSync(cfg) ? readdirSync(cfg) : [], [])
+  assert.equal(existsSync(join(dir, 'httpboot', n.uuid)), false)
+  log = await consoleLog(name)
+  assert.match(log.slice(log.lastIndexOf('booted from the network')), /ferrum-agent: found node/)
+
+  // Without its kernel URL the deploy fails naming the field.
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  n = await settled(name)
+  assert.equal(n.provision_state, 'deploy failed')
+  assert.match(n.last_error ?? '', /needs instance_info\.kernel as an http\(s\):\/\/ URL/)
+})
