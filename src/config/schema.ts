@@ -40,6 +40,8 @@ export const AgentConfig = Type.Object({
   heartbeatTimeoutS: Type.Number({ minimum: 1, default: 300, description: 'heartbeat_timeout the lookup tells agents (Ironic\'s ramdisk_heartbeat_timeout); they heartbeat every 0.3–0.6 of it, and at once when a command finishes.' }),
   commandTimeoutS: Type.Number({ minimum: 1, default: 1800, description: 'How long one agent command (an image write) may run; the phase\'s callback timeout also applies.' }),
   fastTrack: Type.Boolean({ default: false, description: 'Fast track (Ironic\'s [deploy]fast_track): after cleaning the ramdisk stays up, and a deploy reuses an agent that heartbeated within fastTrackTimeoutS instead of power-cycling the node into a new one.' }),
+  imageCacheMiB: Type.Number({ minimum: 1, default: 20480, description: 'Disk space the conductor\'s image cache (raw conversions under <data-dir>/httpboot/images/cache) may take, MiB; least recently used entries go first (Ironic\'s [pxe]image_cache_size).' }),
+  imageCacheTtlS: Type.Number({ minimum: 1, default: 604800, description: 'How long an unused image cache entry is kept (Ironic\'s [pxe]image_cache_ttl; default 7 days).' }),
   fastTrackTimeoutS: Type.Number({ minimum: 1, default: 300, description: 'How recent the agent\'s last heartbeat must be for fast track to reuse it (Ironic\'s fast_track_timeout).' }),
 }, { additionalProperties: false })
 

@@ -67,6 +67,10 @@ export interface AgentSettings {
   readonly fastTrack?: boolean
   /** How recent the last heartbeat must be for fast track (config `agent.fastTrackTimeoutS`). */
   readonly fastTrackTimeoutS?: number
+  /** The conductor's image cache cap, MiB of disk (config `agent.imageCacheMiB`). */
+  readonly imageCacheMiB?: number
+  /** How long an unused cache entry is kept (config `agent.imageCacheTtlS`). */
+  readonly imageCacheTtlS?: number
 }
 
 /** A context for driver-level calls that involve no node (driver vendor passthru). */

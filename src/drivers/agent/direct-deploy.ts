@@ -19,7 +19,7 @@ import type { DeployInterface } from '../interfaces/deploy.js'
 import type { JsonObject, NodeView } from '../node-view.js'
 import { defineSteps, type DriverStep, type StepResult } from '../steps.js'
 import { DriverError, ValidationError } from '../../domain/errors.js'
-import { ImageCache } from './image-cache.js'
+import { DEFAULT_CACHE_LIMITS, ImageCache } from './image-cache.js'
 import { configDriveParam } from './configdrive.js'
 import { AGENT_KEYS, bootRamdisk, fastTrackAgent, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
 import { AgentCommandError, commandErrorText, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
@@ -177,7 +177,7 @@ export class DirectDeploy implements DeployInterface {
       url: String((info.urls as string[])[0]),
       hashAlgo: typeof info.os_hash_algo === 'string' ? info.os_hash_algo : typeof info.checksum === 'string' ? 'md5' : null,
       hashValue: typeof info.os_hash_value === 'string' ? info.os_hash_value : typeof info.checksum === 'string' ? info.checksum : null,
-    })
+    }, { maxBytes: (ctx.agent?.imageCacheMiB ?? DEFAULT_CACHE_LIMITS.maxBytes / 1048576) * 1048576, ttlS: ctx.agent?.imageCacheTtlS ?? DEFAULT_CACHE_LIMITS.ttlS })
     ctx.log.info({ source: info.urls, cached: cached.url, hit: cached.hit }, cached.hit ? 'image cache hit' : 'image converted to raw in the cache')
     ctx.internalInfo.ferrum_image_cache = { url: cached.url, hit: cached.hit }
     return { ...info, urls: [cached.url], disk_format: 'raw', os_hash_algo: 'sha256', os_hash_value: cached.sha256, checksum: undefined } as JsonObject

@@ -4,11 +4,18 @@
  * checked on the way, converted to raw once with Debian's `qemu-img`, and published on Ferrum's
  * boot server under `images/cache/`, so agents always stream raw. Nodes deploying the same image
  * at once share one download and one conversion; a later deploy finds it converted.
+ *
+ * The cache has a size cap and a TTL (Ironic's [pxe]image_cache_size and image_cache_ttl): after
+ * each use, entries unused for longer than the TTL go, then the least recently used ones until
+ * the disk space the entries take (allocated blocks: raw files are sparse) is under the cap. The
+ * entry just used and entries being converted are never evicted (an image larger than the cap
+ * stays alone). An agent already streaming an evicted file keeps reading it (the file is unlinked,
+ * not truncated).
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream, existsSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { get as httpGet, type IncomingMessage } from 'node:http'
 import { get as httpsGet } from 'node:https'
 import { join } from 'node:path'
@@ -27,6 +34,18 @@ export interface CachedImage {
   /** true when this call found it already converted. */
   hit: boolean
 }
+
+/** The cache's limits (config agent.imageCacheMiB, agent.imageCacheTtlS). */
+export interface CacheLimits {
+  maxBytes: number
+  ttlS: number
+  /** For tests: the clock (ms). */
+  now?: () => number
+}
+
+export const DEFAULT_CACHE_LIMITS: CacheLimits = { maxBytes: 20480 * 1024 * 1024, ttlS: 7 * 24 * 3600 }
+
+interface CacheMeta { source: string; format?: string; sha256: string; size: number; last_used?: number }
 
 export interface ImageRef {
   url: string
@@ -66,21 +85,69 @@ export class ImageCache {
   readonly #inflight = new Map<string, Promise<CachedImage>>()
 
   /** The raw form of `ref` on the boot server, converting it once. */
-  async raw(files: BootFiles, ref: ImageRef): Promise<CachedImage> {
+  async raw(files: BootFiles, ref: ImageRef, limits: CacheLimits = DEFAULT_CACHE_LIMITS): Promise<CachedImage> {
     const key = createHash('sha256').update(`${ref.url}\n${ref.hashAlgo ?? ''}:${ref.hashValue ?? ''}`).digest('hex').slice(0, 32)
     const running = this.#inflight.get(key)
     if (running) return { ...(await running), hit: true }
-    const work = this.#convert(files, ref, key).finally(() => this.#inflight.delete(key))
+    const now = limits.now ?? Date.now
+    const work = this.#convert(files, ref, key, now()).finally(() => this.#inflight.delete(key))
     this.#inflight.set(key, work)
-    return work
+    const done = await work
+    await this.evict(files, limits, key)
+    return done
   }
 
-  async #convert(files: BootFiles, ref: ImageRef, key: string): Promise<CachedImage> {
+  /**
+   * Removes expired entries, then the least recently used ones while the cache is over its cap.
+   * @returns the keys removed
+   */
+  async evict(files: BootFiles, limits: CacheLimits, keep: string | null = null): Promise<string[]> {
+    const dir = bootFilePath(files, 'images/cache')
+    const now = (limits.now ?? Date.now)()
+    let names: string[]
+    try {
+      names = await readdir(dir)
+    } catch {
+      return []
+    }
+    const entries: { key: string; used: number; bytes: number }[] = []
+    for (const n of names) {
+      if (!n.endsWith('.raw')) continue
+      const key = n.slice(0, -4)
+      try {
+        const m = JSON.parse(await readFile(join(dir, `${n}.json`), 'utf8')) as CacheMeta
+        const st = await stat(join(dir, n))
+        entries.push({ key, used: m.last_used ?? st.mtimeMs, bytes: st.blocks * 512 })
+      } catch {
+        // Half-written (no metadata yet): a conversion in flight owns it.
+      }
+    }
+    const removed: string[] = []
+    const drop = async (key: string) => {
+      await rm(join(dir, `${key}.raw`), { force: true })
+      await rm(join(dir, `${key}.raw.json`), { force: true })
+      removed.push(key)
+    }
+    const evictable = (key: string) => key !== keep && !this.#inflight.has(key)
+    for (const e of entries) if (evictable(e.key) && now - e.used > limits.ttlS * 1000) await drop(e.key)
+    const left = entries.filter((e) => !removed.includes(e.key)).sort((a, b) => a.used - b.used)
+    let total = left.reduce((s, e) => s + e.bytes, 0)
+    for (const e of left) {
+      if (total <= limits.maxBytes) break
+      if (!evictable(e.key)) continue
+      await drop(e.key)
+      total -= e.bytes
+    }
+    return removed
+  }
+
+  async #convert(files: BootFiles, ref: ImageRef, key: string, now: number): Promise<CachedImage> {
     const name = `images/cache/${key}.raw`
     const raw = bootFilePath(files, name)
     const meta = `${raw}.json`
     if (existsSync(raw) && existsSync(meta)) {
-      const m = JSON.parse(await readFile(meta, 'utf8')) as { sha256: string; size: number }
+      const m = JSON.parse(await readFile(meta, 'utf8')) as CacheMeta
+      await writeFile(meta, JSON.stringify({ ...m, last_used: now }))
       return { url: bootFileUrl(files, name), sha256: m.sha256, size: m.size, hit: true }
     }
     const dir = join(raw, '..')
@@ -99,7 +166,7 @@ export class ImageCache {
       await rename(`${raw}.part`, raw)
       const sha256 = await sha256Of(raw)
       const size = info['virtual-size'] ?? 0
-      await writeFile(meta, JSON.stringify({ source: ref.url, format: info.format, sha256, size }))
+      await writeFile(meta, JSON.stringify({ source: ref.url, format: info.format, sha256, size, last_used: now } satisfies CacheMeta))
       return { url: bootFileUrl(files, name), sha256, size, hit: false }
     } finally {
       await rm(src, { force: true })
