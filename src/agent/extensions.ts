@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { encrypt } from 'unixcrypt'
 import { configDriveBytes, writeConfigDrive } from './configdrive.js'
+import { installLabBootLoader, makePartitions, type MadePartitions } from './partition-image.js'
 import { executionError, AgentError, type CommandParams, type CommandRunner, type CommandSpec } from './commands.js'
 import { collectInventory, pickRootDisk, type Inventory, type RootDeviceHints } from './inventory.js'
 import { spawn } from 'node:child_process'
@@ -62,6 +63,9 @@ function validateImageInfo(p: CommandParams): void {
   if (!Array.isArray(urls) || urls.length === 0 || urls.some((u) => typeof u !== 'string')) throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'image_info.urls must be a non-empty list of URLs')
   const format = info.disk_format ?? 'raw'
   if (format !== 'raw') throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', `disk_format "${String(format)}" is not supported by the Ferrum agent; serve a raw image (qemu-img convert -O raw)`)
+  if (info.image_type === 'partition' && !(typeof info.root_mb === 'number' && info.root_mb > 0)) {
+    throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'a partition image needs image_info.root_mb, the root partition size in MiB')
+  }
   if (p.configdrive !== undefined && p.configdrive !== null && typeof p.configdrive !== 'string') {
     throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'configdrive must be a URL or a gzipped, base64-encoded ISO 9660 image')
   }
@@ -69,7 +73,7 @@ function validateImageInfo(p: CommandParams): void {
 
 /** Registers every extension on `runner`. */
 export function registerExtensions(runner: CommandRunner, state: AgentState): void {
-  let lastImage: { id: string; device: string } | null = null
+  let lastImage: { id: string; device: string; partitions: MadePartitions | null } | null = null
   const standby: Record<string, CommandSpec> = {
     prepare_image: {
       async: true,
@@ -81,23 +85,37 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
         const algo = typeof info.os_hash_algo === 'string' ? info.os_hash_algo : typeof info.checksum === 'string' && /^[0-9a-f]{32}$/i.test(info.checksum) ? 'md5' : null
         const value = typeof info.os_hash_value === 'string' ? info.os_hash_value : algo === 'md5' ? String(info.checksum) : null
         const url = (info.urls as string[])[0]
-        state.log(`writing image ${String(info.id ?? url)} to ${disk.name}`)
+        // A partition image: the agent partitions the disk, then writes the root partition.
+        let parts: MadePartitions | null = null
+        if (info.image_type === 'partition') {
+          const bootMode = info.deploy_boot_mode === 'bios' ? 'bios' : 'uefi'
+          const label = info.disk_label === 'gpt' ? 'gpt' : info.disk_label === 'msdos' ? 'dos' : undefined
+          try {
+            parts = await makePartitions(devicePath(state, disk.name), disk.size, { bootMode, label, rootMiB: info.root_mb as number, swapMiB: typeof info.swap_mb === 'number' ? info.swap_mb : 0 }, disk.name, state.root !== '/')
+          } catch (e) {
+            throw executionError((e as Error).message)
+          }
+          state.log(`partitioned ${disk.name} (${parts.label}): root partition ${parts.root.number}${parts.efi ? `, EFI ${parts.efi.number}` : ''}${parts.swap ? `, swap ${parts.swap.number}` : ''}`)
+        }
+        const target = parts ? `${disk.name} partition ${parts.root.number}` : disk.name
+        state.log(`writing image ${String(info.id ?? url)} to ${target}`)
         const startedAt = Date.now()
         state.progress = { bytes: 0, total: null, startedAt, phase: 'writing' }
         try {
           const r = await writeImage({ url, hashAlgo: algo, hashValue: value }, devicePath(state, disk.name), {
             signal,
-            deviceSize: disk.size,
-            deviceName: disk.name,
+            deviceSize: parts ? parts.root.sizeBytes : disk.size,
+            deviceName: target,
+            offset: parts?.root.startBytes,
             onProgress: (pr) => (state.progress = { ...pr, startedAt, phase: 'writing' }),
           })
-          state.log(`wrote ${r.bytes} bytes (${r.written} non-zero) to ${disk.name}${r.hash ? `, ${algo} ${r.hash}` : ''}`)
+          state.log(`wrote ${r.bytes} bytes (${r.written} non-zero) to ${target}${r.hash ? `, ${algo} ${r.hash}` : ''}`)
           // Kept for the finished command's result: how much the write moved, however fast it was.
           state.progress = { bytes: r.bytes, total: r.bytes, startedAt, finishedAt: Date.now(), phase: 'done' }
         } catch (e) {
           throw executionError((e as Error).message)
         }
-        lastImage = { id: String(info.id ?? url), device: disk.name }
+        lastImage = { id: String(info.id ?? url), device: disk.name, partitions: parts }
         if (typeof p.configdrive === 'string' && p.configdrive !== '') {
           try {
             const iso = await configDriveBytes(p.configdrive, signal)
@@ -107,13 +125,21 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
             throw executionError((e as Error).message)
           }
         }
-        return `image (${lastImage.id}) written to device ${disk.name} `
+        return `image (${lastImage.id}) written to device ${target} `
       },
     },
     get_partition_uuids: {
       async: false,
-      // A whole-disk image carries its own partitions; the agent created none.
-      run: async () => (lastImage ? { root_uuid: null, efi_system_partition_uuid: null, partitions: {} } : {}),
+      // A whole-disk image carries its own partitions; for a partition image, the ones the agent made.
+      run: async () => {
+        if (!lastImage) return {}
+        const p = lastImage.partitions
+        if (!p) return { root_uuid: null, efi_system_partition_uuid: null, partitions: {} }
+        const partitions: Record<string, string> = { root: `${lastImage.device}${p.root.number}` }
+        if (p.efi) partitions.efi_system_partition = `${lastImage.device}${p.efi.number}`
+        if (p.swap) partitions.swap = `${lastImage.device}${p.swap.number}`
+        return { root_uuid: p.root.uuid, efi_system_partition_uuid: p.efi?.uuid ?? null, partitions }
+      },
     },
     sync: { async: false, run: async () => 'sync completed' },
     // Ironic's tear_down_agent asks the ramdisk to power itself off. On a real system the agent
@@ -190,7 +216,19 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
     install_bootloader: {
       async: true,
       run: async (p) => {
-        if (p.root_uuid) throw executionError('installing a boot loader into a partition image is not supported by the Ferrum agent yet; deploy a whole-disk image')
+        if (p.root_uuid) {
+          const parts = lastImage?.partitions
+          if (!lastImage || !parts || parts.root.uuid !== String(p.root_uuid).toLowerCase()) throw executionError(`no partition with root_uuid ${String(p.root_uuid)} was written by this agent`)
+          // On a real disk this is grub-install in the root partition, which this agent does not carry yet.
+          if (state.root === '/') throw executionError('installing a boot loader into a partition image on a real disk needs grub-install, which the Ferrum agent does not run yet; deploy a whole-disk image')
+          try {
+            const os = await installLabBootLoader(devicePath(state, lastImage.device), parts.root.startBytes, lastImage.device)
+            state.log(`install_bootloader: installed the boot loader of ${os} from partition ${parts.root.number} on ${lastImage.device} (target boot mode ${String(p.target_boot_mode ?? 'unknown')})`)
+          } catch (e) {
+            throw executionError((e as Error).message)
+          }
+          return null
+        }
         state.log(`install_bootloader: whole-disk image${lastImage ? ` on ${lastImage.device}` : ''} boots with its own boot loader (target boot mode ${String(p.target_boot_mode ?? 'unknown')})`)
         return null
       },

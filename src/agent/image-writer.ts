@@ -82,7 +82,9 @@ function isZero(buf: Buffer): boolean {
  * never creates block devices); it is not truncated.
  * @throws ImageWriteError on download, size or checksum failures (the checksum case wipes the head)
  */
-export async function writeImage(source: ImageSource, devicePath: string, opts: { signal: AbortSignal; deviceSize?: number; onProgress?: (p: WriteProgress) => void; deviceName?: string }): Promise<WriteResult> {
+export async function writeImage(source: ImageSource, devicePath: string, opts: { signal: AbortSignal; deviceSize?: number; onProgress?: (p: WriteProgress) => void; deviceName?: string; offset?: number }): Promise<WriteResult> {
+  // Into a partition (offset > 0): every block is written, the rest of the disk is left alone.
+  const base = opts.offset ?? 0
   const shown = opts.deviceName ?? devicePath
   const algo = source.hashAlgo?.toLowerCase() ?? null
   if (algo !== null && !(HASH_ALGOS as readonly string[]).includes(algo)) throw new ImageWriteError(`unsupported image hash algorithm "${source.hashAlgo}" (use one of ${HASH_ALGOS.join(', ')})`)
@@ -101,7 +103,7 @@ export async function writeImage(source: ImageSource, devicePath: string, opts: 
       throw new ImageWriteError(`image of ${total} bytes does not fit on ${shown} (${opts.deviceSize} bytes)`)
     }
     const st = await fh.stat()
-    const sparse = st.isFile()
+    const sparse = st.isFile() && base === 0
     if (sparse) {
       await fh.truncate(0)
       await fh.truncate(st.size)
@@ -115,7 +117,7 @@ export async function writeImage(source: ImageSource, devicePath: string, opts: 
       let runStart = -1
       const writeRun = async (end: number) => {
         if (runStart < 0) return
-        await fh.write(buf, runStart, end - runStart, bytes + runStart)
+        await fh.write(buf, runStart, end - runStart, base + bytes + runStart)
         written += end - runStart
         runStart = -1
       }
@@ -154,7 +156,7 @@ export async function writeImage(source: ImageSource, devicePath: string, opts: 
     opts.onProgress?.({ bytes, total })
     const digest = hash?.digest('hex') ?? null
     if (source.hashValue && digest !== null && digest !== source.hashValue.toLowerCase()) {
-      await fh.write(Buffer.alloc(Math.min(1024 * 1024, Math.max(bytes, 512))), 0, Math.min(1024 * 1024, Math.max(bytes, 512)), 0)
+      await fh.write(Buffer.alloc(Math.min(1024 * 1024, Math.max(bytes, 512))), 0, Math.min(1024 * 1024, Math.max(bytes, 512)), base)
       throw new ImageWriteError(`image checksum mismatch: ${algo} of the downloaded image is ${digest}, expected ${source.hashValue}; the disk's first MiB was wiped`)
     }
     await fh.sync()

@@ -98,6 +98,11 @@ async function agentStep(ctx: DriverContext, name: string, params: JsonObject, w
   return { done: true }
 }
 
+/** A partition image (instance_info.image_type "partition", as Ironic names it), not a whole disk. */
+export function isPartitionImage(node: NodeView): boolean {
+  return node.instanceInfo.image_type === 'partition'
+}
+
 /** image_info for `standby.prepare_image` from instance_info (Ironic's field names). */
 export function imageInfo(node: NodeView): JsonObject {
   const ii = node.instanceInfo
@@ -113,6 +118,15 @@ export function imageInfo(node: NodeView): JsonObject {
     stream_raw_images: true,
     image_type: 'whole-disk-image',
     node_uuid: node.uuid,
+  }
+  if (isPartitionImage(node)) {
+    // IPA's partition image fields: the agent partitions the disk (GPT for UEFI, MBR for BIOS).
+    const rootGb = Number(ii.root_gb)
+    if (!Number.isInteger(rootGb) || rootGb <= 0) throw new ValidationError(`Node ${node.uuid} deploys a partition image and needs instance_info.root_gb, the root partition size in GiB (a whole number, got ${ii.root_gb === undefined ? 'none' : JSON.stringify(ii.root_gb)}).`, { code: 'FERRUM_MISSING_DRIVER_INFO' })
+    const swapMb = ii.swap_mb === undefined ? 0 : Number(ii.swap_mb)
+    if (!Number.isInteger(swapMb) || swapMb < 0) throw new ValidationError(`Node ${node.uuid}: instance_info.swap_mb must be a whole number of MiB (got ${JSON.stringify(ii.swap_mb)}).`)
+    if (ii.ephemeral_gb !== undefined && Number(ii.ephemeral_gb) !== 0) throw new ValidationError(`Node ${node.uuid}: ephemeral partitions (instance_info.ephemeral_gb) are not supported yet; set it to 0.`)
+    Object.assign(info, { image_type: 'partition', root_mb: rootGb * 1024, swap_mb: swapMb, ephemeral_mb: 0, deploy_boot_mode: node.bootMode === 'bios' ? 'bios' : 'uefi', boot_option: 'local' })
   }
   if (typeof ii.image_os_hash_algo === 'string' && typeof ii.image_os_hash_value === 'string') {
     info.os_hash_algo = ii.image_os_hash_algo
@@ -134,6 +148,11 @@ export class DirectDeploy implements DeployInterface {
       step: 'prepare_instance_boot',
       priority: { deploy: 60 },
       run: async (ctx) => {
+        // A partition image carries no boot loader of its own on the disk: the agent installs it.
+        if (isPartitionImage(ctx.node)) {
+          const r = await this.#installBootLoader(ctx)
+          if (!('done' in r)) return r
+        }
         await this.#interfaces(ctx).boot.prepareInstance(ctx)
         return { done: true }
       },
@@ -191,6 +210,23 @@ export class DirectDeploy implements DeployInterface {
     if (typeof ctx.node.instanceInfo.configdrive === 'object' && ctx.node.instanceInfo.configdrive !== null) ctx.timeline?.phase('config drive')
     const configdrive = await configDriveParam(ctx.node)
     return configdrive === null ? { image_info } : { image_info, configdrive }
+  }
+
+  /** get_partition_uuids (recorded as Ironic's root_uuid_or_disk_id), then image.install_bootloader. */
+  async #installBootLoader(ctx: DriverContext): Promise<StepResult> {
+    if (!pending(ctx)) {
+      const c = await executeCommand(endpoint(ctx), 'standby.get_partition_uuids', {}, { wait: true, signal: ctx.signal })
+      const r = (c.command_result ?? {}) as { root_uuid?: string | null; efi_system_partition_uuid?: string | null }
+      if (c.command_status !== 'SUCCEEDED' || typeof r.root_uuid !== 'string') throw new AgentCommandError(`The agent did not report the root partition of the image it wrote (${commandErrorText(c)}).`, { code: 'AGENT_COMMAND_FAILED' })
+      ctx.internalInfo.root_uuid_or_disk_id = r.root_uuid
+      ctx.internalInfo.is_whole_disk_image = false
+      if (r.efi_system_partition_uuid) ctx.internalInfo.efi_system_partition_uuid = r.efi_system_partition_uuid
+    }
+    return agentStep(ctx, 'image.install_bootloader', {
+      root_uuid: ctx.internalInfo.root_uuid_or_disk_id as string,
+      efi_system_partition_uuid: (ctx.internalInfo.efi_system_partition_uuid as string | undefined) ?? null,
+      target_boot_mode: ctx.node.bootMode === 'bios' ? 'bios' : 'uefi',
+    }, 'installing the boot loader', 'boot loader')
   }
 
   #interfaces(ctx: DriverContext) {

@@ -1,16 +1,22 @@
-// The `ramdisk` deploy interface on a lab node behind IPMI, through the openstack client: the
-// instance is a kernel and initrd the node network-boots on every power-on; nothing is written
-// to its disk; undeploy cleans through the agent and removes the instance's boot scripts.
+// Deploy variants on a lab node behind IPMI, through the openstack client: the `ramdisk` deploy
+// interface (the instance is a kernel and initrd the node network-boots on every power-on; nothing
+// is written to its disk; undeploy cleans through the agent and removes the instance's boot
+// scripts), and a partition image (the agent partitions the disk, writes the root partition,
+// installs the boot loader; with a config drive).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { open, readFile, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFerrum, type FerrumProcess } from '../helpers/ferrum-process.js'
 import { baremetalJson, baremetalOk } from '../helpers/openstack-cli.js'
 import { fileHead } from '../helpers/disk.js'
 
+const run = promisify(execFile)
 let server: FerrumProcess
 let dir: string
 
@@ -21,6 +27,7 @@ interface NodeShow {
   reservation: string | null
   last_error: string | null
   deploy_interface: string
+  driver_internal_info: Record<string, unknown>
 }
 
 const show = (n: string) => baremetalJson<NodeShow>(server.url, ['node', 'show', n])
@@ -91,4 +98,54 @@ test('deploy_interface ramdisk: the node boots the instance kernel and initrd fr
   n = await settled(name)
   assert.equal(n.provision_state, 'deploy failed')
   assert.match(n.last_error ?? '', /needs instance_info\.kernel as an http\(s\):\/\/ URL/)
+})
+
+test('a partition image: the agent partitions the disk (EFI, swap, root), writes the root partition, installs the boot loader, adds the config drive', { timeout: 300_000 }, async () => {
+  const name = 'lab-node-1'
+  // lab-node-1 ended in "deploy failed" (the ramdisk deploy without a kernel): undeploy cleans it.
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  let n = await settled(name)
+  assert.equal(n.provision_state, 'available', n.last_error ?? '')
+  // A "root filesystem" image: the lab OS marker at its start, random data after it.
+  const image = Buffer.concat([Buffer.from('FERRUM-LAB-OS part-os 2.0\n'), randomBytes(8 * 1024 * 1024)])
+  const path = join(dir, 'httpboot', 'images', 'root.img')
+  await writeFile(path, image)
+  const sha = createHash('sha256').update(image).digest('hex')
+  await baremetalOk(server.url, ['node', 'set', name, '--deploy-interface', 'direct', '--instance-info', `image_source=${server.url}/boot/images/root.img`,
+    '--instance-info', 'image_type=partition', '--instance-info', 'root_gb=1', '--instance-info', 'swap_mb=64',
+    '--instance-info', 'image_os_hash_algo=sha256', '--instance-info', `image_os_hash_value=${sha}`])
+  await baremetalOk(server.url, ['node', 'deploy', name, '--config-drive', JSON.stringify({ meta_data: { hostname: 'part-1' } })])
+  n = await settled(name)
+  assert.equal(n.provision_state, 'active', n.last_error ?? '')
+
+  const disk = join(dir, 'lab', 'nodes', name, 'disk0.raw')
+  const table = JSON.parse((await run('sfdisk', ['--json', disk])).stdout) as { partitiontable: { label: string; partitions: { start: number; size: number; type: string; uuid: string; name?: string }[] } }
+  assert.equal(table.partitiontable.label, 'gpt', 'UEFI: GPT')
+  const p = table.partitiontable.partitions
+  assert.deepEqual(p.map((x) => x.type), ['C12A7328-F81F-11D2-BA4B-00A0C93EC93B', '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F', '0FC63DAF-8483-4772-8E79-3D69D8477DE4', '0FC63DAF-8483-4772-8E79-3D69D8477DE4'])
+  assert.deepEqual(p.map((x) => x.name), ['efi-part', 'swap-part', 'root-part', 'config-2'])
+  assert.equal(p[1].size, 64 * 2048, 'swap_mb 64')
+  assert.equal(p[2].size, 1024 * 2048, 'root_gb 1')
+  // The root partition holds the image, byte for byte.
+  const fh = await open(disk, 'r')
+  const root = Buffer.alloc(image.length)
+  await fh.read(root, 0, root.length, p[2].start * 512)
+  await fh.close()
+  assert.equal(createHash('sha256').update(root).digest('hex'), sha)
+  assert.equal(String(n.driver_internal_info.root_uuid_or_disk_id).toLowerCase(), p[2].uuid.toLowerCase())
+  assert.equal(n.driver_internal_info.is_whole_disk_image, false)
+  const log = await consoleLog(name)
+  const last = log.slice(log.lastIndexOf('ferrum-agent: found node'))
+  assert.match(last, /install_bootloader: installed the boot loader of part-os 2\.0 from partition 3 on \/dev\/vda/)
+  assert.match(last, /wrote the config drive \(\d+ bytes\) to \/dev\/vda partition 4/)
+  assert.match(log.slice(log.lastIndexOf('install_bootloader')), /booted from disk: part-os 2\.0 \(GPT, disk0\)/)
+
+  // Without root_gb the deploy is refused before anything boots.
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  await settled(name)
+  await baremetalOk(server.url, ['node', 'set', name, '--instance-info', `image_source=${server.url}/boot/images/root.img`, '--instance-info', 'image_type=partition'])
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  n = await settled(name)
+  assert.equal(n.provision_state, 'deploy failed')
+  assert.match(n.last_error ?? '', /needs instance_info\.root_gb, the root partition size in GiB/)
 })
