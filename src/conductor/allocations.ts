@@ -155,16 +155,20 @@ export function checkDeallocation(node: NodeRecord, alloc: AllocationRecord): vo
 }
 
 /**
- * Creates the allocation and processes it (Ironic's create_allocation): with `req.node` a
- * backfill for that deployed node, else picking an available node. Returns the final record.
+ * Creates the allocation (Ironic's create_allocation): with `req.node` a backfill for that
+ * deployed node, done at once; else it is returned in state `allocating` and `background` picks
+ * an available node afterwards, as Ironic's conductor does in a worker, so clients see the same
+ * asynchronous contract (they poll until `active` or `error`).
  * @throws ConflictError from {@link backfill} (the allocation is kept, in state `error`)
  * @throws NotFoundError when the backfill node is gone
  */
-export async function createAllocation(deps: AllocationEngineDeps, req: AllocationCreateRequest): Promise<AllocationRecord> {
+export async function createAllocation(deps: AllocationEngineDeps, req: AllocationCreateRequest, background: (work: () => Promise<unknown>) => void): Promise<AllocationRecord> {
   const node = req.node === undefined ? null : await deps.store.nodes.getByIdent(req.node)
   const { node: _node, ...fields } = req
   const created = await deps.store.allocations.create(fields)
-  return node ? backfill(deps, created, node) : allocate(deps, created)
+  if (node) return backfill(deps, created, node)
+  background(() => allocate(deps, created))
+  return created
 }
 
 /**

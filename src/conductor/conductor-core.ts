@@ -37,4 +37,6 @@ export interface ConductorCore extends WorkflowHost {
   readonly cleanQueue: AdmissionQueue
   /** Place (1-based) of a node waiting for a deploy or clean slot, else null. */
   admissionPosition(nodeId: number): number | null
+  /** Processes again the allocations a stopped conductor left in `allocating`; how many. */
+  resumeAllocations(): Promise<number>
 }

@@ -20,7 +20,7 @@ import { continueInspection, type InspectionData } from './inspection.js'
 import { heartbeat, lookup, type HeartbeatRequest, type LookupAnswer, type LookupRequest } from './agent-callbacks.js'
 import { destroyNode, updateNode } from './node-updates.js'
 import { attachVif, checkNetwork, detachVif, listVifs } from './vifs.js'
-import { createAllocation, destroyAllocation } from './allocations.js'
+import { allocate, createAllocation, destroyAllocation } from './allocations.js'
 import { failTask } from './fail.js'
 import { AbortRequestedError, messageOf } from './failures.js'
 import { runPowerChange } from './power-actions.js'
@@ -253,7 +253,23 @@ export class Conductor implements ConductorApi, ConductorCore {
   }
 
   async createAllocation(_ctx: RequestContext, req: AllocationCreateRequest): Promise<AllocationRecord> {
-    return createAllocation({ store: this.deps.store, log: this.deps.log }, req)
+    return createAllocation({ store: this.deps.store, log: this.deps.log }, req, (work) => this.#background(work))
+  }
+
+  /** Allocations being processed (Ironic's spawned allocation workers); stop() waits for them. */
+  readonly #allocating = new Set<Promise<unknown>>()
+
+  #background(work: () => Promise<unknown>): void {
+    const p = work().catch((e: unknown) => this.deps.log.error({ err: e }, 'allocation worker failed'))
+    this.#allocating.add(p)
+    void p.finally(() => this.#allocating.delete(p))
+  }
+
+  /** After a restart: allocations a stopped conductor left in `allocating` are processed again. */
+  async resumeAllocations(): Promise<number> {
+    const left = await this.deps.store.allocations.list({ state: 'allocating' })
+    for (const a of left) this.#background(() => allocate({ store: this.deps.store, log: this.deps.log }, a))
+    return left.length
   }
 
   async destroyAllocation(_ctx: RequestContext, allocation: string): Promise<void> {
@@ -275,6 +291,7 @@ export class Conductor implements ConductorApi, ConductorCore {
   /** Waits for all running node tasks (tests and graceful shutdown). */
   async idle(): Promise<void> {
     await this.workers.idle()
+    while (this.#allocating.size > 0) await Promise.all([...this.#allocating])
   }
 
   /** Stops accepting work, cancels running tasks (their nodes fail) and waits for their locks to go. */

@@ -7,7 +7,7 @@ import type { InterfaceKind } from '../domain/interface-kinds.js'
 import { INTERFACE_KINDS } from '../domain/interface-kinds.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import { canDeleteNode, DELETE_ALLOWED_STATES } from '../domain/provision-states.js'
-import { ConflictError, NotAuthorizedError } from '../domain/errors.js'
+import { ConflictError, NotAuthorizedError, ValidationError } from '../domain/errors.js'
 import type { NodeUpdate } from './api.js'
 import type { ConductorCore } from './conductor-core.js'
 import { resolveInterfaces as resolveFor } from './conductor-drivers.js'
@@ -30,6 +30,15 @@ export async function updateNode(c: ConductorCore, uuid: string, update: NodeUpd
     }
     if ((changes.protected === true || (node.protected && changes.protected !== false && 'protected_reason' in changes)) && node.provision_state !== 'active') {
       throw new ConflictError(`Node ${node.uuid} can only be made protected in the "active" state (it is "${node.provision_state}").`, { code: 'FERRUM_INVALID_STATE' })
+    }
+    // Ironic's _check_update_retired: not in "available" (retire a node from manageable or
+    // active; an active one goes to manageable on undeploy), and a reason only with retired set.
+    const retired = changes.retired ?? node.retired
+    if ('retired' in changes && changes.retired === true && node.provision_state === 'available') {
+      throw new ConflictError(`Node ${node.uuid} can not have 'retired' set in provision state 'available', the current state is '${node.provision_state}'`, { code: 'FERRUM_INVALID_STATE' })
+    }
+    if ('retired_reason' in changes && changes.retired_reason && !retired) {
+      throw new ValidationError('The retired_reason field can only be set when retired is True')
     }
     const ifaceTouched = INTERFACE_KINDS.some((k) => `${k}_interface` in changes)
     if ('driver' in changes || ifaceTouched) Object.assign(changes, nodeInterfaces(c, node, changes, update.resetInterfaces))

@@ -21,8 +21,10 @@ export class Periodics {
   constructor(private readonly c: ConductorCore) {}
 
   /** See recoverNodes. */
-  recover(): Promise<RecoveryReport> {
-    return recoverNodes(this.c)
+  async recover(): Promise<RecoveryReport> {
+    const report = await recoverNodes(this.c)
+    await this.c.resumeAllocations()
+    return report
   }
 
   start(): void {

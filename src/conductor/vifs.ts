@@ -1,8 +1,14 @@
 /**
  * Tenant VIFs of a node, recorded as `internal_info.tenant_vif_port_id` on its ports and port
- * groups (Ironic's VIFPortIDMixin, used by its flat and neutron network interfaces). Ferrum
- * records them for `noop` and `flat` alike: with no Neutron there is nothing else to plug.
+ * groups (Ironic's VIFPortIDMixin, used by its flat and neutron network interfaces). The `noop`
+ * network interface is a no-op, as in Ironic: attach and detach succeed and record nothing, and
+ * the list is empty (clients that attach VIFs to noop nodes, such as Nova's, expect that).
  */
+
+/** Ironic's noop network interface: VIFs are neither recorded nor checked. */
+function noopNetwork(node: NodeRecord): boolean {
+  return node.network_interface === 'noop'
+}
 import type { Store } from '../db/store.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
 import type { PortRecord } from '../db/repos/ports.js'
@@ -27,6 +33,7 @@ async function portLikes(store: Store, nodeId: number): Promise<{ ports: PortRec
 
 /** The node's VIFs: port groups first, then ports, each VIF once. */
 export async function listVifs(store: Store, node: NodeRecord): Promise<{ id: string }[]> {
+  if (noopNetwork(node)) return []
   const { ports, portgroups } = await portLikes(store, node.id)
   const ids = [...portgroups, ...ports].map(vifOf).filter((v): v is string => v !== null)
   return [...new Set(ids)].map((id) => ({ id }))
@@ -83,6 +90,7 @@ export async function checkNetwork(task: NodeTask): Promise<void> {
 export async function attachVif(task: NodeTask, req: VifAttachRequest): Promise<void> {
   const store = task.deps.store
   const n = task.node
+  if (noopNetwork(n)) return
   const elsewhere = await store.database.db
     .selectFrom('ports').select('uuid').where('internal_info', 'like', `%"${TENANT_VIF_KEY}":${JSON.stringify(req.id)}%`).executeTakeFirst()
   if (elsewhere) throw new ConflictError(`Unable to attach VIF because VIF ${req.id} is already attached to Ironic Port ${elsewhere.uuid}`, { code: 'VIF_ALREADY_ATTACHED' })
@@ -99,6 +107,7 @@ export async function attachVif(task: NodeTask, req: VifAttachRequest): Promise<
 export async function detachVif(task: NodeTask, vifId: string): Promise<void> {
   const store = task.deps.store
   const n = task.node
+  if (noopNetwork(n)) return
   const { ports, portgroups } = await portLikes(store, n.id)
   const strip = (o: { internal_info: Record<string, unknown>; extra: Record<string, unknown> }) => {
     const internal = { ...o.internal_info }

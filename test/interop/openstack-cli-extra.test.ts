@@ -63,7 +63,10 @@ describe('openstack baremetal (allocations, templates, volume, VIFs, RAID, BIOS)
     assert.equal(a.node_uuid, n1)
     assert.deepEqual(a.traits, ['CUSTOM_CLI'])
     assert.deepEqual(a.extra, { team: 'infra' })
+    // Without --wait the create answers "allocating" (Ironic's asynchronous contract); it fails afterwards.
     const bad = await json(['allocation', 'create', '--resource-class', 'cli-nothing'])
+    assert.equal(bad.state, 'allocating')
+    for (let i = 0; i < 40 && (await json(['allocation', 'show', String(bad.uuid)])).state === 'allocating'; i++) await new Promise((r) => setTimeout(r, 250))
     const [list, shown, failed] = await Promise.all([
       json<Row[]>(['allocation', 'list']),
       json(['allocation', 'show', 'cli-alloc']),

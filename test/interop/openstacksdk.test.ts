@@ -36,6 +36,13 @@ bm.set_node_traits(n1, ['CUSTOM_FAST', 'CUSTOM_GPU'])
 n1 = bm.get_node('sdk-n1')
 out['traits'] = sorted(n1.traits)
 n2 = node('sdk-n2', 'sdk-gold')
+# As on Ironic: an available node can not be retired (409); a manageable one can.
+try:
+    bm.update_node(n2, is_retired=True)
+    out['retire_available'] = 'accepted'
+except Exception as e:
+    out['retire_available'] = type(e).__name__
+bm.set_node_provision_state(n2, 'manage', wait=True, timeout=30)
 n2 = bm.update_node(n2, is_retired=True, retired_reason='end of life')
 n2 = bm.get_node('sdk-n2')
 out['retired'] = [n2.is_retired, n2.retired_reason]
@@ -71,6 +78,11 @@ pg = bm.create_port_group(node_id=n1.id, address='52:54:00:aa:00:01', name='sdk-
 p1 = bm.create_port(node_id=n1.id, address='52:54:00:aa:00:02', port_group_id=pg.id)
 p2 = bm.create_port(node_id=n1.id, address='52:54:00:aa:00:03')
 out['port_groups'] = [(x.name, x.address, x.node_id) for x in bm.port_groups(details=True)]
+# VIFs are recorded by the flat network interface; noop (as on Ironic) records none.
+n3 = bm.create_node(driver='fake-hardware', name='sdk-noop')
+bm.attach_vif_to_node(n3, 'vif-noop')
+out['noop_vifs'] = [n3.network_interface, bm.list_node_vifs(n3)]
+n1 = bm.update_node(n1, network_interface='flat')
 bm.attach_vif_to_node(n1, 'vif-1')
 bm.attach_vif_to_node(n1, 'vif-2')
 out['vifs'] = sorted(bm.list_node_vifs(n1))
@@ -123,6 +135,7 @@ describe('openstacksdk against ferrum up (SQLite)', () => {
   test('traits and retired through Node objects', () => {
     assert.deepEqual(seen.traits, ['CUSTOM_FAST', 'CUSTOM_GPU'])
     assert.deepEqual(seen.retired, [true, 'end of life'])
+    assert.equal(seen.retire_available, 'ConflictException')
   })
 
   test('allocations: active on the node with the trait, updated, listed, failed with no match, deleted', () => {
@@ -150,6 +163,7 @@ describe('openstacksdk against ferrum up (SQLite)', () => {
   test('port groups and VIFs (port group first, then the free port, then none free)', () => {
     const ids = seen.ids as Record<string, string>
     assert.deepEqual(seen.port_groups, [['sdk-bond', '52:54:00:aa:00:01', ids.n1]])
+    assert.deepEqual(seen.noop_vifs, ['noop', []])
     assert.deepEqual(seen.vifs, ['vif-1', 'vif-2'])
     assert.deepEqual(seen.pg_internal, { tenant_vif_port_id: 'vif-1' })
     assert.equal(seen.third_vif, 'BadRequestException')

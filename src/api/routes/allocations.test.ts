@@ -21,8 +21,17 @@ async function availableNode(t: TestApp, opts: { rc?: string; traits?: string[];
   return n
 }
 
-function post(body: unknown, version = 'latest') {
-  return t.app.inject({ method: 'POST', url: '/v1/allocations', headers: v(version), payload: JSON.stringify(body) })
+/**
+ * POSTs an allocation. As on Ironic, a 201 answers `allocating` and the conductor processes it
+ * afterwards; this waits for that and answers with the processed allocation (`created` is the
+ * POST's own body).
+ */
+async function post(body: unknown, version = 'latest') {
+  const r = await t.app.inject({ method: 'POST', url: '/v1/allocations', headers: v(version), payload: JSON.stringify(body) })
+  if (r.statusCode !== 201 || r.json().state !== 'allocating') return Object.assign(r, { created: null })
+  await t.conductor.idle()
+  const done = await t.app.inject({ url: `/v1/allocations/${r.json().uuid}`, headers: v(version) })
+  return { statusCode: r.statusCode, headers: r.headers, body: done.body, json: () => done.json(), created: r.json() as { state: string; node_uuid: string | null } }
 }
 
 test('create picks a matching node: active, node_uuid set, node gets instance_uuid, allocation_uuid and instance traits', async () => {
@@ -31,6 +40,8 @@ test('create picks a matching node: active, node_uuid set, node gets instance_uu
   await availableNode(t, { rc: 'bronze', traits: ['CUSTOM_A', 'CUSTOM_B'] })
   const r = await post({ resource_class: 'silver', traits: ['CUSTOM_A', 'CUSTOM_B'], name: 'alloc-1', extra: { k: 'v' } })
   assert.equal(r.statusCode, 201, r.body)
+  // Ironic's asynchronous contract: the create answers "allocating", without a node yet.
+  assert.deepEqual([r.created?.state, r.created?.node_uuid], ['allocating', null])
   const a = r.json()
   assert.equal(a.state, 'active')
   assert.equal(a.node_uuid, good.uuid)
@@ -183,10 +194,12 @@ async function race(app: TestApp): Promise<void> {
   const results = await Promise.all(
     Array.from({ length: 50 }, () => app.app.inject({ method: 'POST', url: '/v1/allocations', headers: v('latest'), payload: JSON.stringify({ resource_class: 'race' }) })),
   )
-  const bodies = results.map((r) => {
+  for (const r of results) {
     assert.equal(r.statusCode, 201, r.body)
-    return r.json() as { state: string; node_uuid: string | null; uuid: string }
-  })
+    assert.equal(r.json().state, 'allocating')
+  }
+  await app.conductor.idle()
+  const bodies = await Promise.all(results.map(async (r) => (await app.app.inject({ url: `/v1/allocations/${r.json().uuid}`, headers: v('latest') })).json() as { state: string; node_uuid: string | null; uuid: string }))
   const active = bodies.filter((b) => b.state === 'active')
   assert.equal(active.length, 20)
   assert.equal(bodies.filter((b) => b.state === 'error').length, 30)

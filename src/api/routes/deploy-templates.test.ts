@@ -73,7 +73,8 @@ test('deploy runs the steps of templates matching the instance traits, with the 
   const uuid = await h.available({ resource_class: 'tuned' })
   await h.store.nodes.setTraits((await h.store.nodes.getByUuid(uuid))!.id, ['CUSTOM_TUNED'])
   const alloc = await req('POST', '/v1/allocations', { resource_class: 'tuned', traits: ['CUSTOM_TUNED'] })
-  assert.equal(alloc.json().node_uuid, uuid)
+  await h.conductor.idle()
+  assert.equal((await req('GET', `/v1/allocations/${alloc.json().uuid}`)).json().node_uuid, uuid)
   assert.equal((await h.provision(uuid, 'active')).statusCode, 202)
   // The template's hold step (priority 50) parks the node after deploy.deploy (100) and the BIOS step (150).
   await h.waitFor(uuid, 'deploy hold')

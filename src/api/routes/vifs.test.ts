@@ -25,7 +25,15 @@ async function nodeWithPorts(network: string, ports: { pxe?: boolean }[]) {
   return { node: n, ports: out }
 }
 
-for (const network of ['noop', 'flat']) {
+test('noop: attach and detach succeed and record nothing; the list is empty (as Ironic\'s noop interface)', async () => {
+  const { node, ports } = await nodeWithPorts('noop', [])
+  assert.equal(ports.length, 0)
+  for (const id of ['vif-n1', 'vif-n2', 'vif-n1']) assert.equal((await req('POST', `/v1/nodes/${node.uuid}/vifs`, { id })).statusCode, 204)
+  assert.deepEqual((await req('GET', `/v1/nodes/${node.uuid}/vifs`)).json(), { vifs: [] })
+  assert.equal((await req('DELETE', `/v1/nodes/${node.uuid}/vifs/never-attached`)).statusCode, 204)
+})
+
+for (const network of ['flat']) {
   test(`${network}: attach records the VIF on a free port (PXE first), list shows it, detach clears it`, async () => {
     const { node, ports } = await nodeWithPorts(network, [{ pxe: false }, { pxe: true }])
     assert.equal(node.network_interface, network)
@@ -51,8 +59,8 @@ for (const network of ['noop', 'flat']) {
 }
 
 test('a VIF is attached at most once across nodes; port_uuid (1.67+) picks the port', async () => {
-  const a = await nodeWithPorts('noop', [{}])
-  const b = await nodeWithPorts('noop', [{}, {}])
+  const a = await nodeWithPorts('flat', [{}])
+  const b = await nodeWithPorts('flat', [{}, {}])
   assert.equal((await req('POST', `/v1/nodes/${a.node.uuid}/vifs`, { id: 'shared' })).statusCode, 204)
   assert.equal((await req('POST', `/v1/nodes/${b.node.uuid}/vifs`, { id: 'shared' })).statusCode, 409)
   assert.equal((await req('POST', `/v1/nodes/${b.node.uuid}/vifs`, { id: 'pinned', port_uuid: b.ports[1].uuid }, '1.66')).statusCode, 406)
@@ -68,7 +76,7 @@ test('port groups are preferred to ports; a node without ports has no free port'
   assert.equal(patched.statusCode, 200, patched.body)
   assert.equal((await req('POST', `/v1/nodes/${node.uuid}/vifs`, { id: 'bond-vif' })).statusCode, 204)
   assert.equal((await req('GET', `/v1/portgroups/${pg.json().uuid}`)).json().internal_info.tenant_vif_port_id, 'bond-vif')
-  const bare = (await req('POST', '/v1/nodes', { driver: 'fake-hardware' })).json()
+  const bare = (await req('POST', '/v1/nodes', { driver: 'fake-hardware', network_interface: 'flat' })).json()
   assert.equal((await req('POST', `/v1/nodes/${bare.uuid}/vifs`, { id: 'x' })).statusCode, 400)
 })
 
