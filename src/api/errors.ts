@@ -40,6 +40,8 @@ export function validationMessage(err: FastifyError & { validation?: AjvError[] 
     return `Mandatory field missing: ${path ? `${path}.` : ''}${missing}.`
   }
   const value = path ? lookup(body, path.split('.')) : body
+  // A malformed UUID gets Ironic's text (common/args.py's uuid check).
+  if (err.validation?.some((e) => e.keyword === 'format' && e.params?.format === 'uuid' && (e.instancePath ?? '') === (v.instancePath ?? '')) && typeof value === 'string') return `Expected UUID for ${path || 'uuid'}: ${value}`
   const shown = JSON.stringify(value)
   return `Invalid input for field/attribute ${path || err.validationContext || 'body'}. Value: ${shown === undefined ? 'undefined' : truncate(shown, 200)}. ${v.message ?? 'is invalid'}`
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '../domain/errors.js'
+import { pyRepr } from './validate.js'
 
 /** One JSON Patch operation (RFC 6902), restricted to what Ironic accepts. */
 export interface PatchOp {
@@ -88,11 +89,11 @@ export function applyPatch(doc: Record<string, unknown>, ops: readonly PatchOp[]
       throw new ValidationError(`Invalid patch path ${op.path}: the resource has no attribute "${key}".`)
     }
     if (op.op === 'remove') {
-      if (!exists) throw new ValidationError(`Can't remove non-existent object '${key}' (path ${op.path}).`)
+      if (!exists) throw new ValidationError(`Couldn't apply patch '${pyRepr(op)}'. Reason: can't remove a non-existent object '${key}'`)
       if (topLevel) obj[key] = null
       else delete obj[key]
     } else if (op.op === 'replace') {
-      if (!exists) throw new ValidationError(`Can't replace non-existent object '${key}' (path ${op.path}). Use "add".`)
+      if (!exists) throw new ValidationError(`Couldn't apply patch '${pyRepr(op)}'. Reason: can't replace a non-existent object '${key}'`, { details: { ferrum_remedy: 'Use "add" for a key that is not there yet.' } })
       obj[key] = op.value
     } else {
       obj[key] = op.value

@@ -46,7 +46,7 @@ test('invalid verbs: 400 naming the state and the verbs allowed there (per micro
   const n = await h.node()
   const r = await h.provision(n.uuid, 'deploy')
   assert.equal(r.statusCode, 400, 'a 400, as Ironic answers, so clients do not retry')
-  assert.match(faultOf(r.body), /"deploy" can not be performed on node "n\d+" while it is in state "enroll"\. Allowed: manage\./)
+  assert.match(faultOf(r.body), /"deploy" can not be performed on node "[0-9a-f-]{36}" while it is in state "enroll"\. Allowed: manage\./)
   const id = await h.available()
   const old = await h.provision(id, 'clean', { clean_steps: [] }, '1.20')
   assert.equal(old.statusCode, 400)

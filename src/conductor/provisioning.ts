@@ -53,7 +53,7 @@ export async function provision(c: ConductorCore, uuid: string, req: ProvisionRe
 /** The state `verb` leads to from `state`. @throws InvalidStateRequestedError (400) when the machine refuses it */
 function accept(node: NodeRecord, state: ProvisionState, verb: ProvisionVerb, apiMinor?: number): ProvisionState {
   try {
-    return applyEvent(state, VERBS[verb].event, { verb, node: node.name ?? node.uuid, apiOnly: true, apiMinor })
+    return applyEvent(state, VERBS[verb].event, { verb, node: node.uuid, apiOnly: true, apiMinor })
   } catch (e) {
     if (!(e instanceof InvalidStateError)) throw e
     throw new InvalidStateRequestedError(e.message, { details: e.details })
@@ -101,7 +101,7 @@ async function abortRunning(c: ConductorCore, uuid: string, apiMinor?: number): 
   const task = run.task
   const state = task.state
   if (!STATE_INFO[state].abortable) {
-    throw new InvalidStateError(invalidActionMessage(state, 'abort', task.node.name ?? task.uuid, apiMinor) + ' The current operation cannot be aborted; wait for it to finish.')
+    throw new InvalidStateError(invalidActionMessage(state, 'abort', task.uuid, apiMinor) + ' The current operation cannot be aborted; wait for it to finish.')
   }
   const phase = phaseOfState(state)
   const step = phase ? (task.node[STEP_FIELD[phase]] as DriverStep | null) : null

@@ -81,8 +81,8 @@ async function listAllocations(deps: AppDeps, req: FastifyRequest): Promise<Reco
 
 async function createAllocation(deps: AppDeps, req: FastifyRequest, body: AllocationCreateBody): Promise<AllocationRecord> {
   if (body.owner !== undefined && body.owner !== null && !allows(req.apiVersion, 'allocation_owner')) throw tooOldError(req, 'allocation_owner', 'The "owner" field')
-  const name = body.name ? checkName(body.name) : null
-  const traits = (body.traits ?? []).map(checkTrait)
+  const name = body.name ? checkName(body.name, 'name', "Cannot create allocation with invalid name 'NAME'") : null
+  const traits = (body.traits ?? []).map((t) => checkTrait(t))
   let node = null
   if (body.node) {
     if (!allows(req.apiVersion, 'allocation_backfill')) throw new ValidationError('Cannot set node when creating an allocation in this API version.')
@@ -99,14 +99,17 @@ async function createAllocation(deps: AppDeps, req: FastifyRequest, body: Alloca
     resourceClass = node.resource_class
   }
   const candidates: string[] = []
+  const missing: string[] = []
   for (const ident of body.candidate_nodes ?? []) {
     try {
       candidates.push((await findNode(deps, req, ident)).uuid)
     } catch (e) {
-      if (e instanceof NotFoundError) throw new ValidationError(`Candidate node ${ident} could not be found.`, { code: 'NODE_NOT_FOUND' })
-      throw e
+      if (e instanceof NotFoundError) missing.push(ident)
+      else throw e
     }
   }
+  // Ironic's text (its database layer collects every missing one).
+  if (missing.length > 0) throw new ValidationError(`Nodes cannot be found: ${missing.join(', ')}`, { code: 'NODE_NOT_FOUND' })
   let uuid = body.uuid ? checkUuid(body.uuid, 'uuid') : undefined
   if (!uuid && node?.instance_uuid) uuid = node.instance_uuid
   return deps.conductor.createAllocation(requestContext(req), {
@@ -152,7 +155,7 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
     const after = applyPatch({ name: a.name, extra: a.extra }, ops)
     if (after.extra === null) after.extra = {}
     const doc = check(PatchedShape, after, 'allocation')
-    if (doc.name !== a.name && doc.name !== null) checkName(doc.name)
+    if (doc.name !== a.name && doc.name !== null) checkName(doc.name, 'name', "Cannot update allocation with invalid name 'NAME'")
     const updated = await deps.store.allocations.update(a.id, { name: doc.name, extra: doc.extra ?? {} })
     return allocationView(updated, baseUrl(req, deps), req.apiVersion)
   })

@@ -6,6 +6,7 @@ import { baseUrl } from '../links.js'
 import { checkSortKey, listFields, parseFields } from '../collection.js'
 import { nextLink, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
+import { ValidationError } from '../../domain/errors.js'
 import { check, checkTrait, checkUuid } from '../validate.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { DeployTemplateBody, DeployTemplatePatched, normaliseDeploySteps } from '../schemas/deploy-template.js'
@@ -36,6 +37,9 @@ export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps
   app.get('/v1/deploy_templates/detail', TEMPLATES, list(true))
 
   app.post('/v1/deploy_templates', TEMPLATES, async (req, reply) => {
+    // Ironic's jsonschema text for an empty step list, before Ferrum's own schema check.
+    const steps = (req.body as { steps?: unknown } | null)?.steps
+    if (Array.isArray(steps) && steps.length === 0) throw new ValidationError('Schema error for template: [] is too short', { details: { ferrum_remedy: 'A deploy template needs at least one step.' } })
     const body = check(DeployTemplateBody, req.body, 'deploy template')
     const t = await deps.store.deployTemplates.create({
       uuid: body.uuid ? checkUuid(body.uuid, 'uuid') : undefined,

@@ -46,7 +46,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.put<P>('/v1/nodes/:node/traits', TRAITS, async (req, reply) => {
     const body = check(TraitsBody, req.body, 'traits request')
-    const traits = body.traits.map(checkTrait)
+    const traits = body.traits.map((t) => checkTrait(t, 'body'))
     const node = await findNode(deps, req, req.params.node)
     await deps.store.nodes.setTraits(node.id, traits)
     void reply.code(204)
@@ -54,7 +54,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.put<PT>('/v1/nodes/:node/traits/:trait', TRAITS, async (req, reply) => {
     if (req.body !== undefined && req.body !== null) throw new ValidationError('Adding a single trait takes no request body; the trait is in the URL.')
-    const trait = checkTrait(req.params.trait)
+    const trait = checkTrait(req.params.trait, 'trait')
     const node = await findNode(deps, req, req.params.node)
     const current = await deps.store.nodes.traits(node.id)
     if (!current.includes(trait) && current.length >= MAX_TRAITS) {

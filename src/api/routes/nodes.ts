@@ -146,8 +146,8 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/v1/nodes', { schema: { body: NodeCreateBody } }, async (req, reply) => {
     const body = req.body as NodeCreateBody
     rejectNewerFields(req, Object.keys(body))
-    const name = checkName(body.name)
-    const traits = (body.traits ?? []).map(checkTrait)
+    const name = checkName(body.name, 'name', "Cannot create node with invalid name 'NAME'")
+    const traits = (body.traits ?? []).map((t) => checkTrait(t))
     const interfaces = await deps.conductor.resolveInterfaces(requestContext(req), body.driver, requestedInterfaces(body as Record<string, unknown>))
     const { chassis_uuid, traits: _t, uuid, ...rest } = body
     const rec: Partial<NodeRecord> & { driver: string } = {
@@ -203,7 +203,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
       if (JSON.stringify(v) !== JSON.stringify(before[k])) (changes as Record<string, unknown>)[k] = v
     }
     if (Object.keys(changes).length === 0) return renderNode(deps, req, node)
-    if ('name' in changes) changes.name = checkName(changes.name)
+    if ('name' in changes) changes.name = checkName(changes.name, 'name', `Node ${req.params.node}: Cannot change name to invalid name 'NAME'`)
     if ('instance_uuid' in changes && changes.instance_uuid !== null) changes.instance_uuid = checkUuid(changes.instance_uuid, 'instance_uuid')
     if ('conductor_group' in changes) changes.conductor_group = String(changes.conductor_group).toLowerCase()
     if ('chassis_uuid' in changes) {

@@ -11,7 +11,8 @@ const Iface = Type.Union([Type.String({ maxLength: 255, minLength: 1 }), Type.Nu
 export const NodeCreateBody = Type.Object(
   {
     uuid: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
-    name: Type.Optional(NullableStr255),
+    // Length and characters are checked with Ironic's message (checkName).
+    name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     driver: Type.String({ minLength: 1, maxLength: 255 }),
     driver_info: Type.Optional(Obj),
     properties: Type.Optional(Obj),
