@@ -6,12 +6,12 @@
  * device or a disk file alike. The drive comes as IPA takes it: a URL, or a gzipped (or plain)
  * base64-encoded ISO 9660 image.
  */
-import { spawn } from 'node:child_process'
 import { open } from 'node:fs/promises'
 import { gunzipSync } from 'node:zlib'
 import { get as httpGet, type IncomingMessage } from 'node:http'
 import { get as httpsGet } from 'node:https'
 import { ImageWriteError } from './image-writer.js'
+import { sfdisk } from './sfdisk.js'
 
 export const CONFIG_DRIVE_BYTES = 64 * 1024 * 1024
 const SECTOR = 512
@@ -78,22 +78,6 @@ export async function configDriveBytes(value: string, signal: AbortSignal): Prom
   return iso
 }
 
-function sfdisk(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('sfdisk', args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    p.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-    p.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-    p.once('error', (e: NodeJS.ErrnoException) => reject(new ImageWriteError(`cannot run sfdisk: ${e.message}${e.code === 'ENOENT' ? ' (the ramdisk needs util-linux\'s sfdisk, Debian package fdisk)' : ''}`)))
-    p.once('close', (code) => (code === 0 ? resolve(out) : reject(new ImageWriteError(`sfdisk ${args.join(' ')} failed: ${err.trim() || `exit code ${code}`}`))))
-    if (input !== undefined) {
-      // sfdisk may exit (with its error) before it reads the script; its exit code tells.
-      p.stdin!.once('error', () => undefined)
-      p.stdin!.end(input)
-    }
-  })
-}
 
 /**
  * Puts the config drive `iso` on the disk at `devicePath` (`deviceSize` bytes) that holds a

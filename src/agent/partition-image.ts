@@ -5,9 +5,9 @@
  * partition. The partition table is written with util-linux's sfdisk; the UUIDs it reports are
  * what `standby.get_partition_uuids` answers (root_uuid, efi_system_partition_uuid).
  */
-import { spawn } from 'node:child_process'
 import { open } from 'node:fs/promises'
 import { ImageWriteError } from './image-writer.js'
+import { sfdisk } from './sfdisk.js'
 import { BOOT_SCAN_BYTES, LAB_OS_MARKER, markerOf } from '../lab/lab-os-image.js'
 
 const SECTOR = 512
@@ -42,21 +42,6 @@ export interface MadePartitions {
   swap: MadePartition | null
 }
 
-function sfdisk(args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('sfdisk', args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    p.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-    p.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-    p.once('error', (e: NodeJS.ErrnoException) => reject(new ImageWriteError(`cannot run sfdisk: ${e.message}${e.code === 'ENOENT' ? ' (the ramdisk needs util-linux\'s sfdisk, Debian package fdisk)' : ''}`)))
-    p.once('close', (code) => (code === 0 ? resolve(out) : reject(new ImageWriteError(`sfdisk failed: ${err.trim() || `exit code ${code}`}`))))
-    if (input !== undefined) {
-      p.stdin!.once('error', () => undefined)
-      p.stdin!.end(input)
-    }
-  })
-}
 
 /** Writes a new partition table for a partition image on `devicePath` (`deviceSize` bytes). */
 export async function makePartitions(devicePath: string, deviceSize: number, layout: PartitionLayout, shown = devicePath, isFile = true): Promise<MadePartitions> {
