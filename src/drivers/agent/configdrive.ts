@@ -32,12 +32,33 @@ export function isIso9660(bytes: Buffer): boolean {
  */
 export async function configDriveParam(node: NodeView): Promise<string | null> {
   const value = node.instanceInfo.configdrive
-  if (value === undefined || value === null || value === '') return null
-  if (typeof value === 'object' && !Array.isArray(value)) return buildConfigDrive(node, value as Record<string, unknown>)
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return buildConfigDrive(node, value as Record<string, unknown>)
+  return checkConfigDrive(node) ? (value as string) : null
+}
+
+/**
+ * Checks the node's config drive without building it (the deploy step's early check).
+ * @returns whether the node has one
+ * @throws ValidationError (CONFIG_DRIVE_INVALID) as {@link configDriveParam}
+ */
+export function checkConfigDrive(node: NodeView): boolean {
+  const value = node.instanceInfo.configdrive
+  if (value === undefined || value === null || value === '') return false
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    checkJsonDrive(node, value as Record<string, unknown>)
+    return true
+  }
   if (typeof value !== 'string') throw new ValidationError(`Node ${node.uuid}: instance_info.configdrive must be a URL, a gzipped and base64-encoded ISO 9660 image, or a JSON object with meta_data, user_data, network_data and vendor_data.`, { code: 'CONFIG_DRIVE_INVALID' })
-  if (/^https?:\/\//.test(value)) return value
-  checkEncodedIso(node, value)
-  return value
+  if (!/^https?:\/\//.test(value)) checkEncodedIso(node, value)
+  return true
+}
+
+/** The JSON form's keys and meta_data shape. */
+function checkJsonDrive(node: NodeView, drive: Record<string, unknown>): void {
+  const known = new Set(['meta_data', 'user_data', 'network_data', 'vendor_data'])
+  const unknown = Object.keys(drive).filter((k) => !known.has(k))
+  if (unknown.length > 0) throw new ValidationError(`Node ${node.uuid}: the config drive has unknown keys ${unknown.map((k) => `"${k}"`).join(', ')}; it takes meta_data, user_data, network_data and vendor_data.`, { code: 'CONFIG_DRIVE_INVALID' })
+  if (typeof drive.meta_data !== 'object' && drive.meta_data !== undefined && drive.meta_data !== null) throw new ValidationError(`Node ${node.uuid}: the config drive's meta_data must be a JSON object.`, { code: 'CONFIG_DRIVE_INVALID' })
 }
 
 function checkEncodedIso(node: NodeView, value: string): void {
@@ -61,11 +82,8 @@ function tooBig(node: NodeView, size: string): ValidationError {
 
 /** Builds a config-2 ISO from the JSON form; returns it gzipped and base64-encoded. */
 export async function buildConfigDrive(node: NodeView, drive: Record<string, unknown>): Promise<string> {
-  const known = new Set(['meta_data', 'user_data', 'network_data', 'vendor_data'])
-  const unknown = Object.keys(drive).filter((k) => !known.has(k))
-  if (unknown.length > 0) throw new ValidationError(`Node ${node.uuid}: the config drive has unknown keys ${unknown.map((k) => `"${k}"`).join(', ')}; it takes meta_data, user_data, network_data and vendor_data.`, { code: 'CONFIG_DRIVE_INVALID' })
+  checkJsonDrive(node, drive)
   const meta = { ...((drive.meta_data ?? {}) as Record<string, unknown>) }
-  if (typeof drive.meta_data !== 'object' && drive.meta_data !== undefined && drive.meta_data !== null) throw new ValidationError(`Node ${node.uuid}: the config drive's meta_data must be a JSON object.`, { code: 'CONFIG_DRIVE_INVALID' })
   meta.uuid ??= node.uuid
   if (node.name) meta.name ??= node.name
   const userData = drive.user_data

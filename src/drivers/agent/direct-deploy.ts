@@ -20,7 +20,7 @@ import type { JsonObject, NodeView } from '../node-view.js'
 import { defineSteps, type DriverStep, type StepResult } from '../steps.js'
 import { DriverError, ValidationError } from '../../domain/errors.js'
 import { DEFAULT_CACHE_LIMITS, ImageCache } from './image-cache.js'
-import { configDriveParam } from './configdrive.js'
+import { checkConfigDrive, configDriveParam } from './configdrive.js'
 import { AGENT_KEYS, bootRamdisk, fastTrackAgent, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
 import { AgentCommandError, commandErrorText, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
 
@@ -264,7 +264,7 @@ export class DirectDeploy implements DeployInterface {
     if (ctx.agent?.fastTrack) ctx.timeline?.phase('fast track')
     imageInfo(ctx.node)
     // A config drive that can't be used fails the deploy now, before the node is powered on.
-    await configDriveParam(ctx.node)
+    checkConfigDrive(ctx.node)
     // Fast track: the agent left running by cleaning takes the image at once.
     if (await fastTrackAgent(ctx)) {
       ctx.log.info({ agentUrl: ctx.internalInfo.agent_url }, 'fast track: reusing the running agent')

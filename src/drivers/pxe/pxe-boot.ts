@@ -38,6 +38,24 @@ export function ramdiskScript(kernel: string, ramdisk: string, params: RamdiskPa
   return ['#!ipxe', `kernel ${kernel} initrd=deploy_ramdisk ${kernelCmdline(params)}`.trimEnd(), `initrd --name deploy_ramdisk ${ramdisk}`, 'boot', ''].join('\n')
 }
 
+/** Writes `script` at `<uuid>/boot.ipxe` and once per MAC; returns the names written. */
+async function writeScripts(ctx: DriverContext, files: NonNullable<DriverContext['bootFiles']>, macs: readonly string[], script: string): Promise<string[]> {
+  const names = [`${ctx.node.uuid}/boot.ipxe`, ...macs.map(macConfigName)]
+  for (const name of names) {
+    const path = bootFilePath(files, name)
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(path, script)
+  }
+  return names
+}
+
+/** Removes the scripts {@link writeScripts} wrote (and the node's directory). */
+async function removeScripts(ctx: DriverContext, names: unknown): Promise<void> {
+  if (!ctx.bootFiles || !Array.isArray(names)) return
+  for (const name of names) await rm(bootFilePath(ctx.bootFiles, String(name)), { force: true })
+  await rm(dirname(bootFilePath(ctx.bootFiles, `${ctx.node.uuid}/boot.ipxe`)), { recursive: true, force: true })
+}
+
 /** Boot through the network for the ramdisk, from the disk for the instance. */
 export class PxeBoot implements BootInterface {
   readonly kind = 'boot'
@@ -62,24 +80,14 @@ export class PxeBoot implements BootInterface {
       const files = ctx.bootFiles
       const fileUrl = (v: unknown, fallback: string) => (typeof v === 'string' && /^[a-z]+:\/\//.test(v) ? v : bootFileUrl(files, typeof v === 'string' && v !== '' ? v : fallback))
       const script = ramdiskScript(fileUrl(ctx.node.driverInfo.deploy_kernel, 'deploy/kernel'), fileUrl(ctx.node.driverInfo.deploy_ramdisk, 'deploy/initrd'), all)
-      const names = [`${ctx.node.uuid}/boot.ipxe`, ...macs.map(macConfigName)]
-      for (const name of names) {
-        const path = bootFilePath(files, name)
-        await mkdir(dirname(path), { recursive: true })
-        await writeFile(path, script)
-      }
-      ctx.internalInfo.ferrum_pxe_configs = names
+      ctx.internalInfo.ferrum_pxe_configs = await writeScripts(ctx, files, macs, script)
     }
     await management(ctx).setBootDevice(ctx, 'pxe', { persistent: false })
   }
 
   async cleanUpRamdisk(ctx: DriverContext): Promise<void> {
     delete ctx.internalInfo.ferrum_ramdisk_params
-    const names = ctx.internalInfo.ferrum_pxe_configs
-    if (ctx.bootFiles && Array.isArray(names)) {
-      for (const name of names) await rm(bootFilePath(ctx.bootFiles, String(name)), { force: true })
-      await rm(dirname(bootFilePath(ctx.bootFiles, `${ctx.node.uuid}/boot.ipxe`)), { recursive: true, force: true })
-    }
+    await removeScripts(ctx, ctx.internalInfo.ferrum_pxe_configs)
     delete ctx.internalInfo.ferrum_pxe_configs
   }
 
@@ -95,23 +103,13 @@ export class PxeBoot implements BootInterface {
     if (!ctx.bootFiles || ctx.bootFiles.baseUrl === '') throw new DriverError(`node ${ctx.node.uuid}: a ramdisk instance boots from Ferrum's boot server, which is not running (ferrum up serves it)`)
     const macs = ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
     const script = ['#!ipxe', `kernel ${kernel} initrd=instance_ramdisk ${cmdline}`.trimEnd(), `initrd --name instance_ramdisk ${ramdisk}`, 'boot', ''].join('\n')
-    const names = [`${ctx.node.uuid}/boot.ipxe`, ...macs.map(macConfigName)]
-    for (const name of names) {
-      const path = bootFilePath(ctx.bootFiles, name)
-      await mkdir(dirname(path), { recursive: true })
-      await writeFile(path, script)
-    }
-    ctx.internalInfo.ferrum_instance_pxe_configs = names
+    ctx.internalInfo.ferrum_instance_pxe_configs = await writeScripts(ctx, ctx.bootFiles, macs, script)
     await management(ctx).setBootDevice(ctx, 'pxe', { persistent: true })
   }
 
   /** The ramdisk instance's boot scripts go with the instance. */
   async cleanUpInstance(ctx: DriverContext): Promise<void> {
-    const names = ctx.internalInfo.ferrum_instance_pxe_configs
-    if (ctx.bootFiles && Array.isArray(names)) {
-      for (const name of names) await rm(bootFilePath(ctx.bootFiles, String(name)), { force: true })
-      await rm(dirname(bootFilePath(ctx.bootFiles, `${ctx.node.uuid}/boot.ipxe`)), { recursive: true, force: true })
-    }
+    await removeScripts(ctx, ctx.internalInfo.ferrum_instance_pxe_configs)
     delete ctx.internalInfo.ferrum_instance_pxe_configs
   }
 
