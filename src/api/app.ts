@@ -6,6 +6,8 @@ import type { ApiVersion } from './microversions.js'
 import { errorHandler, ironicErrorBody } from './errors.js'
 import { registerRouteMetadata } from './route-meta.js'
 import { ValidationError } from '../domain/errors.js'
+import { ironicSchemaFailure } from './schema-errors.js'
+import { schemaValidationError } from './validate.js'
 import type { AppDeps } from './deps.js'
 import { registerRootRoutes } from './routes/root.js'
 import { registerNodeRoutes } from './routes/nodes.js'
@@ -57,6 +59,15 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
     } catch (e) {
       done(new ValidationError(`Request body is not valid JSON: ${(e as Error).message}. Send a JSON document.`, { code: 'FERRUM_INVALID_JSON' }), undefined)
     }
+  })
+
+  // One validator for every schema: Ferrum's, worded as Ironic's (src/api/schema-errors.ts). A body
+  // schema names its Ironic document with the `ironicName` option ("Schema error for node: …").
+  app.setValidatorCompiler(({ schema }) => (data: unknown) => {
+    const name = (schema as { ironicName?: string }).ironicName ?? 'body'
+    // An empty body is an empty document, as Ironic reads it.
+    const f = ironicSchemaFailure(schema, data === undefined ? {} : data, { style: 'schema', name })
+    return f === null ? { value: data } : { error: schemaValidationError(f.message, f.field) }
   })
 
   app.decorateRequest('apiVersion', null as unknown as ApiVersion)

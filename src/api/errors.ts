@@ -7,6 +7,11 @@ import type { ErrorCode } from '../domain/error-codes.js'
  * Ironic client and openstacksdk parse. Ferrum's stable error code rides along inside it.
  */
 export function ironicErrorBody(message: string, status: number, code?: ErrorCode, extra?: Record<string, unknown>): { error_message: string } {
+  if (extra && typeof extra.ferrum_pecan === 'string') {
+    // An error Ironic raises from its router: webob's body, Ferrum's fields beside it.
+    const { ferrum_pecan: description, ...rest } = extra
+    return { error_message: JSON.stringify({ code: status, title: HTTP_TITLES[status] ?? 'Error', description, ...(code ? { ferrum_code: code } : {}), ...rest }) }
+  }
   return {
     error_message: JSON.stringify({
       faultstring: message,
@@ -17,6 +22,8 @@ export function ironicErrorBody(message: string, status: number, code?: ErrorCod
     }),
   }
 }
+
+const HTTP_TITLES: Record<number, string> = { 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable' }
 
 interface AjvError {
   instancePath?: string

@@ -1,5 +1,23 @@
 import { ValidationError } from '../domain/errors.js'
-import { pyRepr } from './validate.js'
+import { Type } from '@sinclair/typebox'
+import { check, pyRepr } from './validate.js'
+
+/** Ironic's JSON Patch schema (common/args.py), for its wording of malformed operations. */
+const PatchSchema = Type.Array(
+  Type.Object(
+    {
+      path: Type.String({ pattern: '^(/[\\w-]+)+$' }),
+      op: Type.Union([Type.Literal('add'), Type.Literal('replace'), Type.Literal('remove')]),
+      value: Type.Optional(Type.Unknown()),
+    },
+    { additionalProperties: false },
+  ),
+)
+
+/** Ironic's refusal of a field a PATCH may not touch, listing the ones it may. */
+export function cannotPatch(path: string, allowed: readonly string[]): ValidationError {
+  return new ValidationError(`Cannot patch ${path}. Only the following can be updated: ${allowed.join(', ')}`, { code: 'FERRUM_READ_ONLY_FIELD' })
+}
 
 /** One JSON Patch operation (RFC 6902), restricted to what Ironic accepts. */
 export interface PatchOp {
@@ -14,12 +32,10 @@ const OPS = new Set(['add', 'replace', 'remove'])
  * Checks that `body` is a list of add/replace/remove operations with valid paths, and that no
  * operation touches a read-only attribute. Throws ValidationError naming the bad operation.
  */
-export function parsePatch(body: unknown, readOnly: ReadonlySet<string>): PatchOp[] {
-  if (!Array.isArray(body)) {
-    throw new ValidationError('Invalid patch: the body must be a JSON list of operations like [{"op": "replace", "path": "/name", "value": "n1"}].')
-  }
-  if (body.length === 0) throw new ValidationError('Invalid patch: the list of operations is empty.')
-  return body.map((raw, i) => {
+export function parsePatch(body: unknown, readOnly: ReadonlySet<string>, ironicAllowed?: readonly string[]): PatchOp[] {
+  check(PatchSchema, body, 'patch')
+  const list = body as unknown[]
+  return list.map((raw, i) => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ValidationError(`Invalid patch operation #${i}: must be an object with "op" and "path".`)
     }
@@ -38,6 +54,7 @@ export function parsePatch(body: unknown, readOnly: ReadonlySet<string>): PatchO
     }
     const top = op.path.split('/')[1]
     if (readOnly.has(top)) {
+      if (ironicAllowed) throw cannotPatch(`/${top}`, ironicAllowed)
       throw new ValidationError(`'/${top}' is an internal attribute and can not be updated.`, { code: 'FERRUM_READ_ONLY_FIELD' })
     }
     return op as unknown as PatchOp
@@ -53,7 +70,7 @@ function unescape(seg: string): string {
  * it (as RFC 6902 says for objects); `replace`/`remove` of a missing key is an error naming the
  * path, except at the top level, where `remove` resets the field to null and `replace` sets it.
  */
-export function applyPatch(doc: Record<string, unknown>, ops: readonly PatchOp[]): Record<string, unknown> {
+export function applyPatch(doc: Record<string, unknown>, ops: readonly PatchOp[], ironicAllowed?: readonly string[]): Record<string, unknown> {
   const out = structuredClone(doc)
   for (const op of ops) {
     const parts = op.path.split('/').slice(1).map(unescape)
@@ -86,6 +103,7 @@ export function applyPatch(doc: Record<string, unknown>, ops: readonly PatchOp[]
     const obj = parent as Record<string, unknown>
     const exists = Object.prototype.hasOwnProperty.call(obj, key)
     if (topLevel && !exists) {
+      if (ironicAllowed) throw cannotPatch(op.path, ironicAllowed)
       throw new ValidationError(`Invalid patch path ${op.path}: the resource has no attribute "${key}".`)
     }
     if (op.op === 'remove') {

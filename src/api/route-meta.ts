@@ -30,6 +30,8 @@ export interface RouteMeta {
   tooOld?: TooOld
   /** What the route serves, for the error message ("VIFs", "node traits"…). */
   what?: string
+  /** Ironic's router-level error description, when its gate answers webob's body (see below). */
+  pecan?: string
   /** Ironic's policy rule name for the route's action. */
   policy?: string
 }
@@ -39,6 +41,11 @@ declare module 'fastify' {
     since?: Feature
     tooOld?: TooOld
     what?: string
+    /**
+     * Ironic answers this gate from its router, before its own error formatting: the error body
+     * is webob's {"code", "title", "description"} with this description.
+     */
+    pecan?: string
     policy?: string
   }
 }
@@ -47,16 +54,18 @@ declare module 'fastify' {
  * The error for a request whose version is older than `feature` (or than 1.`feature` when given
  * as a number; null when the version is not known here).
  */
-export function tooOldError(req: FastifyRequest, feature: Feature | number | null, what: string, answer: TooOld = 'not-acceptable'): FerrumError {
+export function tooOldError(req: FastifyRequest, feature: Feature | number | null, what: string, answer: TooOld = 'not-acceptable', pecan?: string): FerrumError {
   const asked = versionString(req.apiVersion)
   const minor = typeof feature === 'number' ? feature : feature === null ? null : FEATURES[feature]
   const need = minor === null ? `newer than ${asked}` : `${versionString(minor)} or newer`
   const text = `${what} requires API version ${need}; the request asked for ${asked}. Send a higher X-OpenStack-Ironic-API-Version.`
   const code = 'API_VERSION_TOO_OLD'
   const status = answer === 'not-acceptable' ? 406 : answer === 'not-allowed' || (answer === 'hidden' && req.method !== 'GET') ? 405 : 404
-  if (status === 404) return new NotFoundError(`The resource could not be found: ${text}`, { code })
-  if (status === 406) return new NotAcceptableError(text, { code })
-  return new FerrumError(code, `The method is not allowed at this API version: ${text}`, 405, false)
+  // Ironic's words first; what is missing and how to ask for it in ferrum_remedy.
+  const details = { ferrum_remedy: text, ...(pecan !== undefined ? { ferrum_pecan: pecan } : {}) }
+  if (status === 404) return new NotFoundError('Resource could not be found.', { code, details })
+  if (status === 406) return new NotAcceptableError(`Request not acceptable.${minor === null ? '' : ` The minimal required API version should be ${versionString(minor)}`}`, { code, details })
+  return new FerrumError(code, 'Method not allowed.', 405, false, { details })
 }
 
 /** Throws unless the request's version has `feature` (406 by default). */
@@ -74,6 +83,6 @@ export function registerRouteMetadata(app: FastifyInstance): void {
   app.addHook('preValidation', async (req: FastifyRequest) => {
     const meta = req.routeOptions.config as RouteMeta | undefined
     if (!meta?.since) return
-    if (!allows(req.apiVersion, meta.since)) throw tooOldError(req, meta.since, meta.what ?? 'This resource', meta.tooOld ?? 'absent')
+    if (!allows(req.apiVersion, meta.since)) throw tooOldError(req, meta.since, meta.what ?? 'This resource', meta.tooOld ?? 'absent', meta.pecan)
   })
 }

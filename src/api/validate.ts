@@ -1,56 +1,45 @@
-import { TypeCompiler } from '@sinclair/typebox/compiler'
-import { ValueErrorType } from '@sinclair/typebox/errors'
 import type { TSchema, Static } from '@sinclair/typebox'
 import { FormatRegistry } from '@sinclair/typebox'
 import { ValidationError } from '../domain/errors.js'
 import { truncate } from './errors.js'
+import { ironicSchemaFailure, type Wording } from './schema-errors.js'
+import { pyRepr } from './py-repr.js'
 
 const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => UUID_FORMAT.test(v))
 
-const cache = new WeakMap<TSchema, ReturnType<typeof TypeCompiler.Compile>>()
-
 /**
- * Checks `value` against a TypeBox schema outside Fastify's body validation (patched documents,
- * nested arguments). Throws ValidationError naming the first bad field, its value and the rule.
+ * Checks `value` against a TypeBox schema (bodies, patched documents, nested arguments) and
+ * throws a ValidationError worded as Ironic words it (see schema-errors.ts): a string names the
+ * jsonschema document (`'node'` → "Schema error for node: …"), `'args'` gives the argument
+ * checks' texts, `{ prefix }` a prefix of its own (RAID's "RAID config validation error: ").
  */
-export function check<T extends TSchema>(schema: T, value: unknown, what = 'body'): Static<T> {
-  let c = cache.get(schema)
-  if (!c) {
-    c = TypeCompiler.Compile(schema)
-    cache.set(schema, c)
-  }
-  if (c.Check(value)) return value as Static<T>
-  const err = c.Errors(value).First()
-  if (!err) throw new ValidationError(`Invalid ${what}.`)
-  const field = err.path.replace(/^\//, '').replace(/\//g, '.')
-  if (err.type === ValueErrorType.ObjectAdditionalProperties) {
-    // The path names the unexpected property itself (its value may be anything, null included).
-    const extra = err.path.split('/').slice(1).map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~')).join('.')
-    throw new ValidationError(`Unknown attribute(s) for ${what}: ${truncate(extra, 100)}. Remove them; see the API reference for the accepted fields.`)
-  }
-  // A malformed UUID gets Ironic's text (common/args.py's uuid check).
-  const uuidError = [...c.Errors(value)].find((e) => e.path === err.path && (e.schema as { format?: string }).format === 'uuid')
-  if (uuidError && typeof err.value === 'string') throw new ValidationError(`Expected UUID for ${field || what}: ${err.value}`, { details: { ferrum_remedy: 'A UUID looks like 1be26c0b-03f2-4d2e-ae87-c02d7f33c123.' } })
-  const shown = JSON.stringify(err.value)
-  throw new ValidationError(
-    `Invalid input for field/attribute ${field || what}. Value: ${shown === undefined ? 'undefined' : truncate(shown, 200)}. ${err.message}`,
-  )
+export function check<T extends TSchema>(schema: T, value: unknown, wording: string | Wording | { prefix: string }): Static<T> {
+  const w: Wording | { prefix: string } = typeof wording === 'string' ? (wording === 'args' ? { style: 'args' } : { style: 'schema', name: wording }) : wording
+  const f = ironicSchemaFailure(schema, value, 'prefix' in w ? { style: 'schema', name: '' } : w)
+  if (f === null) return value as Static<T>
+  const message = 'prefix' in w ? f.message.replace(/^Schema error for : /, w.prefix) : f.message
+  throw schemaValidationError(message, f.field)
 }
 
-/**
- * A value as Python's repr() shows it, for the texts Ironic's messages carry ('foo', True, None,
- * [] and {'op': 'remove', …}): clients and scripts match them by pattern.
- */
-export function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None'
-  if (v === true) return 'True'
-  if (v === false) return 'False'
-  if (typeof v === 'number') return String(v)
-  if (typeof v === 'string') return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`
-  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`
-  return String(v)
+/** The 400 of a schema failure: Ironic's text; the field it is about in `ferrum_field`. */
+export function schemaValidationError(message: string, field: string): ValidationError {
+  return new ValidationError(truncate(message, 20000), { details: field ? { ferrum_field: field, ferrum_remedy: `Check the field "${field}".` } : {} })
+}
+
+export { pyRepr } from './py-repr.js'
+
+const TRUE_WORDS = new Set(['1', 't', 'true', 'on', 'y', 'yes'])
+const FALSE_WORDS = new Set(['0', 'f', 'false', 'off', 'n', 'no'])
+const BOOL_WORDS = "'0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'"
+
+/** A boolean as Ironic reads one (oslo's strict bool_from_string), with its message. */
+export function ironicBool(v: unknown, field: string): boolean | null | undefined {
+  if (v === undefined || v === null || typeof v === 'boolean') return v
+  const l = String(v).trim().toLowerCase()
+  if (TRUE_WORDS.has(l)) return true
+  if (FALSE_WORDS.has(l)) return false
+  throw new ValidationError(`Invalid ${field}: Unrecognized value ${pyRepr(String(v))}, acceptable values are: ${BOOL_WORDS}`, { details: { ferrum_remedy: 'Use true or false.' } })
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i

@@ -28,8 +28,8 @@ export async function updateNode(c: ConductorCore, uuid: string, update: NodeUpd
       const touchesInstance = Object.keys(changes).some((k) => k === 'instance_info' || k === 'instance_uuid')
       if (touchesInstance) throw new NotAuthorizedError(`Node ${node.uuid} is protected and cannot be undeployed, rebuilt or deleted; unset "protected" first.`, { code: 'NODE_PROTECTED' })
     }
-    if ((changes.protected === true || (node.protected && changes.protected !== false && 'protected_reason' in changes)) && node.provision_state !== 'active') {
-      throw new ConflictError(`Node ${node.uuid} can only be made protected in the "active" state (it is "${node.provision_state}").`, { code: 'FERRUM_INVALID_STATE' })
+    if ((changes.protected === true || (node.protected && changes.protected !== false && 'protected_reason' in changes)) && node.provision_state !== 'active' && node.provision_state !== 'rescue') {
+      throw new ConflictError(`Node ${node.uuid} can only be made protected in provision states 'active' or 'rescue', the current state is '${node.provision_state}'`, { code: 'FERRUM_INVALID_STATE' })
     }
     // Ironic's _check_update_retired: not in "available" (retire a node from manageable or
     // active; an active one goes to manageable on undeploy), and a reason only with retired set.

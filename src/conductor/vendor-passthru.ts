@@ -31,7 +31,7 @@ export function pickMethod<M extends PassthruMeta>(methods: Readonly<Record<stri
   if (!Object.hasOwn(methods, name)) {
     const names = Object.keys(methods)
     throw new ValidationError(
-      `No handler for method "${name}" in the ${owner}. Available methods: ${names.length > 0 ? names.join(', ') : 'none'}.`,
+      `No handler for method ${name} in the ${owner}. Available methods: ${names.length > 0 ? names.join(', ') : 'none'}.`,
       { code: 'FERRUM_UNKNOWN_VENDOR_METHOD', details: { method: name, available: names } },
     )
   }

@@ -147,8 +147,9 @@ for (const dialect of DIALECTS) {
       assert.equal(n.disable_power_off, false)
       assert.equal(n.automated_clean, null)
       assert.equal(n.secure_boot, null)
-      assert.equal(n.clean_step, null)
-      assert.equal(n.raid_config, null)
+      // Empty documents for a new node, as Ironic shows them.
+      assert.deepEqual(n.clean_step, {})
+      assert.deepEqual(n.raid_config, {})
       assert.deepEqual(n.extra, {})
       assert.deepEqual(n.instance_info, {})
       assert.deepEqual(n.network_data, {})

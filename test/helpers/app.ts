@@ -59,6 +59,12 @@ export function v(version: string): Record<string, string> {
 }
 
 /** Parses Ironic's error body and returns the faultstring (throws if the body is not one). */
+/** Ferrum's `ferrum_remedy` of an Ironic error body (what to do about it). */
+export function remedyOf(body: string): string {
+  const outer = JSON.parse(body) as { error_message?: string }
+  return String((JSON.parse(outer.error_message ?? '{}') as { ferrum_remedy?: unknown }).ferrum_remedy ?? '')
+}
+
 export function faultOf(body: string): string {
   const outer = JSON.parse(body) as { error_message?: string }
   if (typeof outer.error_message !== 'string') throw new Error(`not an Ironic error body: ${body}`)

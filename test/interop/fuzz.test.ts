@@ -367,9 +367,9 @@ describe('fuzzing the write endpoints (inject, in-memory SQLite, real conductor)
   })
 
   test('malformed JSON Patches (not a list, bad ops, read-only and unknown paths, wrong types) are rejected', async () => {
+    // An empty list is a valid (no-op) patch, as in Ironic.
     const badOp = fc.oneof(
-      notAnObject,
-      fc.constant([]),
+      notAnObject.filter((x) => !(Array.isArray(x) && x.length === 0)),
       fc.array(fc.oneof(
         fc.record({ op: fc.constantFrom('move', 'copy', 'test', 'ADD', '', 'delete'), path: fc.constant('/extra/a'), value: anyJson }),
         fc.record({ op: fc.constantFrom('add', 'replace'), path: fc.constantFrom('', '/', 'extra', '//', '/extra//x') , value: anyJson }),

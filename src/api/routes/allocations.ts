@@ -24,9 +24,9 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 export const AllocationCreateBody = Type.Object(
   {
     uuid: Type.Optional(Nullable(Type.String())),
-    name: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
-    node: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
-    owner: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    name: Type.Optional(Nullable(Type.String())),
+    node: Type.Optional(Nullable(Type.String())),
+    owner: Type.Optional(Nullable(Type.String())),
     resource_class: Type.Optional(Nullable(Type.String({ maxLength: 80 }))),
     candidate_nodes: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
     traits: Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()])),
@@ -82,7 +82,7 @@ async function listAllocations(deps: AppDeps, req: FastifyRequest): Promise<Reco
 async function createAllocation(deps: AppDeps, req: FastifyRequest, body: AllocationCreateBody): Promise<AllocationRecord> {
   if (body.owner !== undefined && body.owner !== null && !allows(req.apiVersion, 'allocation_owner')) throw tooOldError(req, 'allocation_owner', 'The "owner" field')
   const name = body.name ? checkName(body.name, 'name', "Cannot create allocation with invalid name 'NAME'") : null
-  const traits = (body.traits ?? []).map((t) => checkTrait(t))
+  const traits = (body.traits ?? []).map((t) => checkTrait(t, 'allocation'))
   let node = null
   if (body.node) {
     if (!allows(req.apiVersion, 'allocation_backfill')) throw new ValidationError('Cannot set node when creating an allocation in this API version.')
@@ -119,9 +119,9 @@ async function createAllocation(deps: AppDeps, req: FastifyRequest, body: Alloca
 }
 
 /** Allocations appeared in 1.52: before that, reads are 404 and writes 405 (as Ironic hides them). */
-const ALLOCATIONS = { config: { since: 'allocations', tooOld: 'hidden', what: 'Allocations' } } as const
+const ALLOCATIONS = { config: { since: 'allocations', tooOld: 'hidden', what: 'Allocations', pecan: 'The API version does not allow allocations' } } as const
 
-const NODE_ALLOCATION = { config: { since: 'allocations', tooOld: 'absent', what: 'The allocation of a node' } } as const
+const NODE_ALLOCATION = { config: { since: 'allocations', tooOld: 'absent', what: 'The allocation of a node', pecan: '' } } as const
 
 /** Allocations: create (the node is picked before the answer), list, show, update, delete. */
 export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -154,7 +154,7 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
     checkFieldNames(req, ALLOCATION_FIELDS, ops.map((o) => o.path.split('/')[1]))
     const after = applyPatch({ name: a.name, extra: a.extra }, ops)
     if (after.extra === null) after.extra = {}
-    const doc = check(PatchedShape, after, 'allocation')
+    const doc = check(PatchedShape, after, 'patch')
     if (doc.name !== a.name && doc.name !== null) checkName(doc.name, 'name', "Cannot update allocation with invalid name 'NAME'")
     const updated = await deps.store.allocations.update(a.id, { name: doc.name, extra: doc.extra ?? {} })
     return allocationView(updated, baseUrl(req, deps), req.apiVersion)

@@ -30,7 +30,7 @@ function view(s: BiosSettingRecord, base: string, nodeUuid: string, fields: read
 }
 
 /** A node's BIOS settings (1.40+), with the registry fields from 1.74. */
-const BIOS = { config: { since: 'bios_interface', tooOld: 'absent', what: 'BIOS settings' } } as const
+const BIOS = { config: { since: 'bios_interface', tooOld: 'absent', what: 'BIOS settings', pecan: '' } } as const
 
 export function registerBiosRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Params: { node: string } }>('/v1/nodes/:node/bios', BIOS, async (req) => {

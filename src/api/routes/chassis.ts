@@ -24,7 +24,7 @@ const READ_ONLY = new Set(['id', 'uuid', 'created_at', 'updated_at', 'links', 'n
 /** The chassis in a URL: a UUID (400 otherwise), 404 when missing. */
 async function findChassis(deps: AppDeps, ident: string): Promise<ChassisRecord> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ident)) {
-    throw new ValidationError(`Expected a UUID but received ${ident}.`, { code: 'FERRUM_INVALID_UUID' })
+    throw new ValidationError(`Expected UUID for chassis_uuid: ${ident}`, { code: 'FERRUM_INVALID_UUID' })
   }
   return deps.store.chassis.getByUuid(ident)
 }
@@ -97,10 +97,10 @@ export function registerChassisRoutes(app: FastifyInstance, deps: AppDeps): void
 
   app.patch<C>('/v1/chassis/:chassis', async (req) => {
     const c = await findChassis(deps, req.params.chassis)
-    const ops = parsePatch(req.body, READ_ONLY)
-    const after = applyPatch({ description: c.description, extra: c.extra }, ops)
+    const ops = parsePatch(req.body, READ_ONLY, ['uuid', 'extra', 'description'])
+    const after = applyPatch({ description: c.description, extra: c.extra }, ops, ['uuid', 'extra', 'description'])
     if (after.extra === null) after.extra = {}
-    check(ChassisPatchedShape, after, 'Chassis')
+    check(ChassisPatchedShape, after, 'patch')
     const changes: ChassisChanges = {}
     if (after.description !== c.description) changes.description = (after.description ?? null) as string | null
     if (JSON.stringify(after.extra) !== JSON.stringify(c.extra)) changes.extra = after.extra as Record<string, unknown>

@@ -15,7 +15,7 @@ import { MAX_LIMIT } from './nodes.js'
 
 /** Deploy templates: a trait name and the deploy steps that nodes deployed with it run. */
 /** Deploy templates appeared in 1.55: before that, reads are 404 and writes 405. */
-const TEMPLATES = { config: { since: 'deploy_templates', tooOld: 'hidden', what: 'Deploy templates' } } as const
+const TEMPLATES = { config: { since: 'deploy_templates', tooOld: 'hidden', what: 'Deploy templates', pecan: 'The API version does not allow deploy templates' } } as const
 
 export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps): void {
   type T = { Params: { template: string } }
@@ -40,10 +40,10 @@ export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps
     // Ironic's jsonschema text for an empty step list, before Ferrum's own schema check.
     const steps = (req.body as { steps?: unknown } | null)?.steps
     if (Array.isArray(steps) && steps.length === 0) throw new ValidationError('Schema error for template: [] is too short', { details: { ferrum_remedy: 'A deploy template needs at least one step.' } })
-    const body = check(DeployTemplateBody, req.body, 'deploy template')
+    const body = check(DeployTemplateBody, req.body, 'template')
     const t = await deps.store.deployTemplates.create({
       uuid: body.uuid ? checkUuid(body.uuid, 'uuid') : undefined,
-      name: checkTrait(body.name),
+      name: checkTrait(body.name, 'template'),
       extra: body.extra ?? {},
       steps: normaliseDeploySteps(body.steps),
     })
@@ -59,12 +59,12 @@ export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps
 
   app.patch<T>('/v1/deploy_templates/:template', TEMPLATES, async (req) => {
     const t = await deps.store.deployTemplates.getByIdent(req.params.template)
-    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
+    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']), ['extra', 'name', 'steps', 'description'])
     const before = { name: t.name, steps: t.steps, extra: t.extra }
-    const after = applyPatch(before, ops)
-    const doc = check(DeployTemplatePatched, after, 'deploy template')
+    const after = applyPatch(before, ops, ['extra', 'name', 'steps', 'description'])
+    const doc = check(DeployTemplatePatched, after, 'patch')
     const updated = await deps.store.deployTemplates.update(t.id, {
-      name: checkTrait(doc.name), extra: doc.extra ?? {}, steps: normaliseDeploySteps(doc.steps),
+      name: checkTrait(doc.name, 'patch'), extra: doc.extra ?? {}, steps: normaliseDeploySteps(doc.steps),
     })
     return deployTemplateView(updated, baseUrl(req, deps), req.apiVersion)
   })

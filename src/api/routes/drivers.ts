@@ -35,7 +35,7 @@ export function registerDriverRoutes(app: FastifyInstance, deps: AppDeps): void 
     const fields = driverFields(req, q)
     if (fields !== undefined && detail) throw new ValidationError('Can not specify ?detail=True and fields in the same request.')
     if (type !== undefined && type !== 'classic' && type !== 'dynamic') {
-      throw new ValidationError(`"type" filter must be one of "classic" or "dynamic", if specified (got "${type}").`)
+      throw new ValidationError('"type" filter must be one of "classic" or "dynamic", if specified.')
     }
     // Ferrum has only hardware types ("dynamic" drivers); classic drivers are long gone from Ironic too.
     const drivers = type === 'classic' ? [] : await deps.conductor.listDrivers(requestContext(req))

@@ -26,7 +26,7 @@ const EventsBody = Type.Object({ events: Type.Array(NetworkEvent, { minItems: 1 
 /** External events (1.54+): checked, logged and accepted; Ferrum has no Neutron to act on them. */
 export function registerEventRoutes(app: FastifyInstance, _deps: AppDeps): void {
   app.post('/v1/events', { config: { since: 'events', tooOld: 'absent', what: 'Events' } } as const, async (req, reply) => {
-    const body = check(EventsBody, req.body, 'events')
+    const body = check(EventsBody, req.body, 'evts')
     for (const e of body.events) {
       checkUuid(e.port_id, 'port_id')
       if (!MAC_RE.test(e.mac_address)) throw new ValidationError(`Invalid input for field/attribute mac_address. Value: "${e.mac_address}". Expected a MAC address.`)
@@ -40,7 +40,7 @@ export function registerEventRoutes(app: FastifyInstance, _deps: AppDeps): void 
 
 /** Shards (1.82+): every shard value of the nodes with how many nodes carry it, largest first. */
 export function registerShardRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/v1/shards', { config: { since: 'shards', tooOld: 'absent', what: 'Shards' } } as const, async () => {
+  app.get('/v1/shards', { config: { since: 'shards', tooOld: 'absent', what: 'Shards', pecan: 'The API version does not allow shards' } } as const, async () => {
     const rows = await deps.store.database.db
       .selectFrom('nodes')
       .select(['shard', sql<number>`count(id)`.as('n')])

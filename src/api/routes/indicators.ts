@@ -56,7 +56,7 @@ export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.put<PI>('/v1/nodes/:node/management/indicators/:indicator', INDICATORS, async (req, reply) => {
     const { name, component } = parseIndicatorId(req.params.indicator)
-    const body = check(StateBody, req.body, 'indicator state request')
+    const body = check(StateBody, req.body, 'args')
     const state = body.state.toLowerCase()
     if (!(STATES as readonly string[]).includes(state)) {
       throw new ValidationError(`"${body.state}" is not an indicator state. Use one of: ${STATES.join(', ')}.`, { code: 'FERRUM_INVALID_INDICATOR_STATE' })

@@ -33,7 +33,7 @@ function historyView(h: HistoryRecord, base: string, nodeUuid: string, detail: b
 /** Traits, maintenance and history of a node. */
 const TRAITS = { config: { since: 'traits', tooOld: 'not-acceptable', what: 'Node traits' } } as const
 
-const HISTORY = { config: { since: 'node_history', tooOld: 'not-acceptable', what: 'Node history' } } as const
+const HISTORY = { config: { since: 'node_history', tooOld: 'absent', what: 'Node history', pecan: '' } } as const
 
 export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): void {
   type P = { Params: { node: string } }
@@ -45,7 +45,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
   })
 
   app.put<P>('/v1/nodes/:node/traits', TRAITS, async (req, reply) => {
-    const body = check(TraitsBody, req.body, 'traits request')
+    const body = check(TraitsBody, req.body, 'body')
     const traits = body.traits.map((t) => checkTrait(t, 'body'))
     const node = await findNode(deps, req, req.params.node)
     await deps.store.nodes.setTraits(node.id, traits)
@@ -79,7 +79,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
   })
 
   app.put<P>('/v1/nodes/:node/maintenance', async (req, reply) => {
-    const body = check(MaintenanceBody, req.body ?? null, 'maintenance request')
+    const body = check(MaintenanceBody, req.body ?? {}, 'args')
     const node = await findNode(deps, req, req.params.node)
     await deps.store.nodes.update(node.id, { maintenance: true, maintenance_reason: body?.reason ?? null })
     await deps.store.history.add({ node_id: node.id, event_type: 'maintenance', severity: 'INFO', event: `Maintenance set${body?.reason ? `: ${body.reason}` : ''}`, provision_state: node.provision_state, conductor: deps.conductor.hostname })

@@ -19,7 +19,7 @@ import { isProvisionVerb, PROVISION_VERBS } from '../../domain/provision-states.
 import { verbSinceMinor } from '../../domain/provision-states-api.js'
 
 const PowerBody = Type.Object(
-  { target: Type.String({ maxLength: 64 }), timeout: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 86400 }), Type.Null()])) },
+  { target: Type.String({ maxLength: 64 }), timeout: Type.Optional(Type.Union([Type.Integer(), Type.Null()])) },
   { additionalProperties: false },
 )
 const Step = Type.Object(
@@ -36,10 +36,10 @@ const ProvisionBody = Type.Object(
   {
     target: Type.String({ maxLength: 64 }),
     configdrive: Type.Optional(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
-    clean_steps: Type.Optional(Type.Array(Step, { maxItems: 100 })),
-    deploy_steps: Type.Optional(Type.Array(Step, { maxItems: 100 })),
+    clean_steps: Type.Optional(Type.Union([Type.Array(Step, { maxItems: 100 }), Type.Null()])),
+    deploy_steps: Type.Optional(Type.Union([Type.Array(Step, { maxItems: 100 }), Type.Null()])),
     service_steps: Type.Optional(Type.Array(Step, { maxItems: 100 })),
-    rescue_password: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    rescue_password: Type.Optional(Type.String({ maxLength: 255 })),
     disable_ramdisk: Type.Optional(Type.Boolean()),
     runbook: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   },
@@ -81,12 +81,16 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
   })
 
   app.put<P>('/v1/nodes/:node/states/power', async (req, reply) => {
-    const body = check(PowerBody, req.body, 'power state request')
+    const body = check(PowerBody, req.body, 'args')
     if (!isPowerTarget(body.target)) {
-      throw new ValidationError(`Invalid power state target "${body.target}". Use one of: ${POWER_TARGETS.join(', ')}.`)
+      const n = await findNode(deps, req, req.params.node)
+      throw new ValidationError(`The requested action "${body.target}" can not be performed on node "${n.uuid}" while it is in state "${n.power_state ?? 'None'}".`, { details: { ferrum_remedy: `Use one of: ${POWER_TARGETS.join(', ')}.` } })
     }
     requireMinor(req, POWER_TARGET_SINCE_MINOR[body.target], `Power target "${body.target}"`)
-    if (body.timeout !== undefined && body.timeout !== null) requireMinor(req, POWER_TIMEOUT_SINCE_MINOR, 'A power timeout')
+    if (body.timeout !== undefined && body.timeout !== null) {
+      requireMinor(req, POWER_TIMEOUT_SINCE_MINOR, 'A power timeout')
+      if (body.timeout < 1 || body.timeout > 86400) throw new ValidationError('timeout has to be positive integer', { details: { ferrum_remedy: 'Give the timeout in seconds, 1 to 86400.' } })
+    }
     const node = await findNode(deps, req, req.params.node)
     await deps.conductor.changePowerState(requestContext(req), node.uuid, body.target, { timeoutS: body.timeout ?? undefined })
     void reply.code(202).header('Location', accepted(req, node))
@@ -94,7 +98,8 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
   })
 
   app.put<P>('/v1/nodes/:node/states/provision', async (req, reply) => {
-    const body = check(ProvisionBody, req.body, 'provision request')
+    const checked = check(ProvisionBody, req.body, 'args')
+    const body = { ...checked, clean_steps: checked.clean_steps ?? undefined, deploy_steps: checked.deploy_steps ?? undefined }
     if (!isProvisionVerb(body.target)) {
       throw new ValidationError(`"${body.target}" is not a valid provision target. Use one of: ${PROVISION_VERBS.join(', ')}.`)
     }
@@ -106,7 +111,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     }
     if (body.clean_steps !== undefined && body.target !== 'clean') throw new ValidationError('"clean_steps" is only valid for the "clean" action.')
     if (body.target === 'clean' && body.clean_steps === undefined && body.runbook === undefined) {
-      throw new ValidationError('"clean_steps" is required for the "clean" action (a list of {"interface": …, "step": …, "args": {…}}).')
+      throw new ValidationError('"clean_steps" is required when setting target provision state to clean', { details: { ferrum_remedy: 'Give "clean_steps": a list of {"interface": …, "step": …, "args": {…}}.' } })
     }
     if (body.deploy_steps !== undefined) {
       requireVersion(req, 'deploy_steps_provision', '"deploy_steps"')
@@ -117,7 +122,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
       throw new ValidationError('"service_steps" is required for the "service" action.')
     }
     if (body.rescue_password !== undefined && body.target !== 'rescue') throw new ValidationError('"rescue_password" is only valid for the "rescue" action.')
-    if (body.target === 'rescue' && body.rescue_password === undefined) throw new ValidationError('"rescue_password" is required for the "rescue" action.')
+    if (body.target === 'rescue' && !body.rescue_password) throw new ValidationError('A non-empty "rescue_password" is required when setting target provision state to rescue')
     if (body.disable_ramdisk !== undefined) {
       requireVersion(req, 'disable_ramdisk', '"disable_ramdisk"')
       if (!['clean', 'service'].includes(body.target)) throw new ValidationError('"disable_ramdisk" is only valid for the "clean" and "service" actions.')
@@ -137,9 +142,9 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
   })
 
   app.put<P>('/v1/nodes/:node/management/boot_device', async (req, reply) => {
-    const body = check(BootDeviceBody, req.body, 'boot device request')
+    const body = check(BootDeviceBody, req.body, 'args')
     if (!API_BOOT_DEVICES.includes(body.boot_device)) {
-      throw new ValidationError(`Invalid boot device "${body.boot_device}". Use one of: ${API_BOOT_DEVICES.join(', ')}.`)
+      throw new ValidationError(`Invalid boot device ${body.boot_device} specified.`, { details: { ferrum_remedy: `Use one of: ${API_BOOT_DEVICES.join(', ')}.` } })
     }
     const node = await findNode(deps, req, req.params.node)
     await deps.conductor.setBootDevice(requestContext(req), node.uuid, body.boot_device, body.persistent ?? false)

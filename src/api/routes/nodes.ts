@@ -14,7 +14,7 @@ import type { Feature } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { nodeFieldVisible } from '../views/node.js'
 import { initialProvisionState } from '../../domain/provision-states-api.js'
-import { check, checkName, checkTrait, checkUuid } from '../validate.js'
+import { check, checkName, checkTrait, checkUuid, ironicBool } from '../validate.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { nextLink, qbool, qfields, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
@@ -142,16 +142,24 @@ async function parentNodeUuid(deps: AppDeps, ident: string): Promise<string> {
   return parent.uuid
 }
 
+/** The fields Ironic lets a node PATCH change (its PATCH_ALLOWED_FIELDS), for its refusal text. */
+const NODE_PATCHABLE = ['automated_clean', 'bios_interface', 'boot_interface', 'chassis_uuid', 'conductor_group', 'console_interface', 'deploy_interface', 'description', 'driver', 'driver_info', 'extra', 'inspect_interface', 'instance_info', 'instance_uuid', 'lessee', 'maintenance', 'management_interface', 'name', 'network_data', 'network_interface', 'owner', 'power_interface', 'properties', 'protected', 'protected_reason', 'raid_interface', 'rescue_interface', 'resource_class', 'retired', 'retired_reason', 'shard', 'storage_interface', 'vendor_interface']
+
 export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post('/v1/nodes', { schema: { body: NodeCreateBody } }, async (req, reply) => {
     const body = req.body as NodeCreateBody
     rejectNewerFields(req, Object.keys(body))
+    // After the schema, as Ironic: booleans may be strings ("yes"), the documents may be null.
+    const flags = body as Record<string, unknown>
+    for (const k of ['automated_clean', 'maintenance', 'retired', 'secure_boot']) if (k in flags) flags[k] = ironicBool(flags[k], k)
+    for (const k of ['maintenance', 'retired']) if (flags[k] === null) flags[k] = false
+    for (const k of ['driver_info', 'extra', 'instance_info', 'properties', 'network_data']) if (flags[k] === null) flags[k] = {}
     const name = checkName(body.name, 'name', "Cannot create node with invalid name 'NAME'")
     const traits = (body.traits ?? []).map((t) => checkTrait(t))
     const interfaces = await deps.conductor.resolveInterfaces(requestContext(req), body.driver, requestedInterfaces(body as Record<string, unknown>))
     const { chassis_uuid, traits: _t, uuid, ...rest } = body
     const rec: Partial<NodeRecord> & { driver: string } = {
-      ...rest,
+      ...(rest as Partial<NodeRecord>),
       name,
       driver: body.driver,
       conductor_group: (body.conductor_group ?? '').toLowerCase(),
@@ -187,17 +195,18 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.patch<{ Params: { node: string } }>('/v1/nodes/:node', async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    const ops = parsePatch(req.body, READ_ONLY)
+    const ops = parsePatch(req.body, READ_ONLY, NODE_PATCHABLE)
     rejectNewerFields(req, ops.map((o) => o.path.split('/')[1]))
     const before = await patchableDoc(deps, node)
-    const after = applyPatch(before, ops)
+    const after = applyPatch(before, ops, NODE_PATCHABLE)
     // Top-level "remove" resets a field; the JSON documents reset to {}, flags to their default.
     for (const k of ['driver_info', 'properties', 'extra', 'instance_info', 'network_data']) if (after[k] === null) after[k] = {}
     for (const k of ['protected', 'retired', 'maintenance']) if (after[k] === null) after[k] = false
     if (after.conductor_group === null) after.conductor_group = ''
     if (after.driver === null) throw new ValidationError('The driver field can not be removed; replace it with another hardware type.')
     const clean = Object.fromEntries(Object.entries(after).filter(([, v]) => v !== undefined))
-    check(NodePatchedShape, clean, 'Node')
+    check(NodePatchedShape, clean, 'patch')
+    for (const k of ['automated_clean', 'protected', 'maintenance', 'retired']) if (k in after) after[k] = ironicBool(after[k], k)
     const changes: Partial<NodeRecord> = {}
     for (const [k, v] of Object.entries(after)) {
       if (JSON.stringify(v) !== JSON.stringify(before[k])) (changes as Record<string, unknown>)[k] = v

@@ -8,7 +8,7 @@ import type { PortgroupRecord } from '../../db/repos/portgroups.js'
 import { ConflictError, InvalidStateError, NodeLockedError, NotFoundError, ValidationError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
 import { checkFieldNames } from '../collection.js'
-import { applyPatch, parsePatch } from '../json-patch.js'
+import { applyPatch, cannotPatch, parsePatch } from '../json-patch.js'
 import { check, checkName, checkUuid } from '../validate.js'
 import { boolLike, checkLocalLink, checkSmartNicLink, normaliseMac, PORT_PATCHABLE, PortPatchedShape } from '../schemas/port.js'
 import { PORT_FIELDS } from '../views/port.js'
@@ -41,11 +41,14 @@ export function rejectNewerPortFields(req: FastifyRequest, fields: readonly stri
 }
 
 /** The port named in a URL: a UUID, or from 1.88 a name. Throws 400 for anything else, 404 when missing. */
+/** Ironic's PATCH_ALLOWED_FIELDS of ports (21.4; Ferrum's `name` comes with 1.88), for its refusal text. */
+const IRONIC_PORT_PATCHABLE = PORT_PATCHABLE.filter((f) => f !== 'name')
+
 export async function findPort(deps: AppDeps, req: FastifyRequest, ident: string): Promise<PortRecord> {
   let port: PortRecord | null
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ident)) port = await deps.store.ports.getByUuid(ident)
   else if (allows(req.apiVersion, 'port_name')) port = await deps.store.ports.getByName(checkName(ident, 'port') as string)
-  else throw new ValidationError(`Expected a UUID but received ${ident}.`, { code: 'FERRUM_INVALID_UUID' })
+  else throw new ValidationError(`Expected UUID for port_uuid: ${ident}`, { code: 'FERRUM_INVALID_UUID' })
   if (!port) throw new NotFoundError(`Port ${ident} could not be found.`, { code: 'PORT_NOT_FOUND' })
   return port
 }
@@ -117,10 +120,10 @@ function patchedLink(ops: readonly { path: string; value?: unknown }[]): Record<
  * enroll/manageable/inspection states or maintenance (409).
  */
 export async function patchPort(deps: AppDeps, req: FastifyRequest, port: PortRecord): Promise<PortRecord> {
-  const ops = parsePatch(req.body, PORT_READ_ONLY)
+  const ops = parsePatch(req.body, PORT_READ_ONLY, IRONIC_PORT_PATCHABLE)
   const tops = [...new Set(ops.map((o) => o.path.split('/')[1]))]
   for (const t of tops) {
-    if (!(PORT_PATCHABLE as readonly string[]).includes(t)) throw new ValidationError(`Cannot patch /${t}. Only the following can be updated: ${PORT_PATCHABLE.join(', ')}.`)
+    if (!(PORT_PATCHABLE as readonly string[]).includes(t)) throw cannotPatch(`/${t}`, IRONIC_PORT_PATCHABLE)
   }
   rejectNewerPortFields(req, tops, patchedLink(ops))
   const before: Record<string, unknown> = {
@@ -128,13 +131,13 @@ export async function patchPort(deps: AppDeps, req: FastifyRequest, port: PortRe
     node_uuid: port.node_uuid, physical_network: port.physical_network, portgroup_uuid: port.portgroup_uuid,
     pxe_enabled: port.pxe_enabled, name: port.name,
   }
-  const after = applyPatch(before, ops)
+  const after = applyPatch(before, ops, IRONIC_PORT_PATCHABLE)
   // Removing a top-level field resets it to its default.
   if (after.extra === null) after.extra = {}
   if (after.local_link_connection === null) after.local_link_connection = {}
   if (after.pxe_enabled === null) after.pxe_enabled = true
   if (after.is_smartnic === null) after.is_smartnic = false
-  check(PortPatchedShape, after, 'Port')
+  check(PortPatchedShape, after, 'patch')
 
   const changes: PortChanges = {}
   const address = normaliseMac(after.address, 'address')

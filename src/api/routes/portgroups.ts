@@ -28,8 +28,9 @@ function rejectModeProperties(req: FastifyRequest, mode: unknown, properties: un
   }
 }
 
-function checkPortgroupName(v: unknown): string | null {
-  return checkName(v, 'name')
+/** A port group name, refused with Ironic's text (`ironic` names the action, NAME the name). */
+function checkPortgroupName(v: unknown, ironic = "Cannot create portgroup with invalid name 'NAME'"): string | null {
+  return checkName(v, 'name', ironic)
 }
 
 async function listPortgroups(deps: AppDeps, req: FastifyRequest, path: string, detailPath: boolean, parentNode?: string): Promise<Record<string, unknown>> {
@@ -58,7 +59,7 @@ async function listPortgroups(deps: AppDeps, req: FastifyRequest, path: string, 
 
 /** Applies a JSON Patch with Ironic's rules for port groups. */
 async function patchPortgroup(deps: AppDeps, req: FastifyRequest, pg: PortgroupRecord): Promise<PortgroupRecord> {
-  const ops = parsePatch(req.body, READ_ONLY)
+  const ops = parsePatch(req.body, READ_ONLY, PORTGROUP_PATCHABLE)
   for (const o of ops) {
     const top = o.path.split('/')[1]
     if (!(PORTGROUP_PATCHABLE as readonly string[]).includes(top)) throw new ValidationError(`Cannot patch /${top}. Only the following can be updated: ${PORTGROUP_PATCHABLE.join(', ')}.`)
@@ -69,15 +70,15 @@ async function patchPortgroup(deps: AppDeps, req: FastifyRequest, pg: PortgroupR
     node_uuid: pg.node_uuid, address: pg.address, name: pg.name, extra: pg.extra, mode: pg.mode,
     properties: pg.properties, standalone_ports_supported: pg.standalone_ports_supported,
   }
-  const after = applyPatch(before, ops)
+  const after = applyPatch(before, ops, PORTGROUP_PATCHABLE)
   if (after.extra === null) after.extra = {}
   if (after.properties === null) after.properties = {}
   if (after.standalone_ports_supported === null) after.standalone_ports_supported = true
-  check(PortgroupPatchedShape, after, 'Portgroup')
+  check(PortgroupPatchedShape, after, 'patch')
   const changes: PortgroupChanges = {}
   const address = after.address === null || after.address === undefined ? null : normaliseMac(after.address, 'address')
   if (address !== pg.address) changes.address = address
-  const name = checkPortgroupName(after.name)
+  const name = after.name === pg.name ? pg.name : checkPortgroupName(after.name, `Portgroup ${pg.uuid}: Cannot change name to invalid name 'NAME'`)
   if (name !== pg.name) changes.name = name
   if (JSON.stringify(after.extra) !== JSON.stringify(pg.extra)) changes.extra = after.extra as Record<string, unknown>
   if (JSON.stringify(after.properties) !== JSON.stringify(pg.properties)) changes.properties = after.properties as Record<string, unknown>
@@ -117,7 +118,7 @@ async function patchPortgroup(deps: AppDeps, req: FastifyRequest, pg: PortgroupR
 
 const PORTGROUPS = { config: { since: 'portgroups', tooOld: 'absent', what: 'Port groups' } } as const
 
-const NODE_PORTGROUPS = { config: { since: 'portgroup_subcontrollers', tooOld: 'absent', what: 'Port groups of a node' } } as const
+const NODE_PORTGROUPS = { config: { since: 'portgroup_subcontrollers', tooOld: 'absent', what: 'Port groups of a node', pecan: '' } } as const
 
 export function registerPortgroupRoutes(app: FastifyInstance, deps: AppDeps): void {
   type N = { Params: { node: string } }

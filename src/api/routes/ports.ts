@@ -64,7 +64,7 @@ async function listPorts(deps: AppDeps, req: FastifyRequest, src: ListSource): P
   return out
 }
 
-const PG_PORTS = { config: { since: 'portgroup_subcontrollers', tooOld: 'absent', what: 'Ports of a port group' } } as const
+const PG_PORTS = { config: { since: 'portgroup_subcontrollers', tooOld: 'absent', what: 'Ports of a port group', pecan: '' } } as const
 
 export function registerPortRoutes(app: FastifyInstance, deps: AppDeps): void {
   type N = { Params: { node: string } }

@@ -32,12 +32,12 @@ test('PUT states/raid stores a valid target_raid_config, shown in states; {} cle
 test('PUT states/raid rejects configurations outside the logical disk schema', async () => {
   const n = await fakeNode()
   const bad: [unknown, RegExp][] = [
-    [{ logical_disks: [{ size_gb: 10 }] }, /raid_level/],
-    [{ logical_disks: [{ size_gb: 10, raid_level: '7' }] }, /raid_level/],
-    [{ logical_disks: [{ size_gb: -1, raid_level: '1' }] }, /size_gb/],
-    [{ logical_disks: [{ size_gb: 10, raid_level: '1', colour: 'red' }] }, /colour/],
-    [{ logical_disks: [] }, /logical_disks/],
-    [{ logical_disks: [{ size_gb: 10, raid_level: '1', disk_type: 'tape' }] }, /disk_type/],
+    [{ logical_disks: [{ size_gb: 10 }] }, /^RAID config validation error: 'raid_level' is a required property$/],
+    [{ logical_disks: [{ size_gb: 10, raid_level: '7' }] }, /^RAID config validation error: '7' is not one of \['JBOD', '0', '1', '2', '5', '6', '1\+0', '5\+0', '6\+0'\]$/],
+    [{ logical_disks: [{ size_gb: -1, raid_level: '1' }] }, /^RAID config validation error: -1 is less than the minimum of 0$/],
+    [{ logical_disks: [{ size_gb: 10, raid_level: '1', colour: 'red' }] }, /\('colour' was unexpected\)/],
+    [{ logical_disks: [] }, /^RAID config validation error: \[\] is too short$/],
+    [{ logical_disks: [{ size_gb: 10, raid_level: '1', disk_type: 'tape' }] }, /^RAID config validation error: 'tape' is not one of /],
     [{ logical_disks: [{ size_gb: 10, raid_level: '1', is_root_volume: true }, { size_gb: 10, raid_level: '1', is_root_volume: true }] }, /root volume/],
   ]
   for (const [body, re] of bad) {

@@ -49,7 +49,7 @@ export function registerRamdiskRoutes(app: FastifyInstance, deps: AppDeps): void
     return allows(req.apiVersion, 'continue_inspection') ? answer : { uuid: answer.node.uuid }
   })
 
-  app.get<{ Params: { node: string } }>('/v1/nodes/:node/inventory', { config: { since: 'node_inventory', tooOld: 'not-acceptable', what: 'Node inventory' } } as const, async (req) => {
+  app.get<{ Params: { node: string } }>('/v1/nodes/:node/inventory', { config: { since: 'node_inventory', tooOld: 'absent', what: 'Node inventory', pecan: '' } } as const, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const inv = await deps.store.inventory.get(node.id)
     if (!inv) throw new NotFoundError(`Node inventory for node ${node.uuid} could not be found.`, { code: 'FERRUM_NOT_FOUND' })
@@ -64,7 +64,7 @@ export function registerRamdiskRoutes(app: FastifyInstance, deps: AppDeps): void
   })
 
   app.post<{ Params: { node: string } }>('/v1/heartbeat/:node', RAMDISK, async (req, reply) => {
-    const body = check(HeartbeatBody, req.body ?? {}, 'heartbeat')
+    const body = check(HeartbeatBody, req.body ?? {}, 'args')
     const node = await findNode(deps, req, req.params.node)
     let scheme = ''
     try {

@@ -116,7 +116,7 @@ export function registerRunbookRoutes(app: FastifyInstance, deps: AppDeps): void
     const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
     const after = applyPatch({ name: r.name, steps: r.steps, disable_ramdisk: r.disable_ramdisk, public: r.public, owner: r.owner, extra: r.extra }, ops)
     for (const k of ['disable_ramdisk', 'public'] as const) if (after[k] === null) after[k] = false
-    const d = check(RunbookPatched, after, 'runbook')
+    const d = check(RunbookPatched, after, 'patch')
     const u = await deps.store.runbooks.update(r.id, {
       name: checkTrait(d.name), steps: steps(d.steps), disable_ramdisk: d.disable_ramdisk ?? false, public: d.public ?? false, owner: d.owner ?? null, extra: d.extra ?? {},
     })

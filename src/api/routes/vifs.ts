@@ -21,7 +21,7 @@ const VifBody = Type.Object(
 )
 
 /** Tenant VIFs of a node: list, attach, detach (1.28+). */
-const VIFS = { config: { since: 'vifs', tooOld: 'absent', what: 'VIFs' } } as const
+const VIFS = { config: { since: 'vifs', tooOld: 'absent', what: 'VIFs', pecan: '' } } as const
 
 export function registerVifRoutes(app: FastifyInstance, deps: AppDeps): void {
   type N = { Params: { node: string } }
@@ -32,7 +32,7 @@ export function registerVifRoutes(app: FastifyInstance, deps: AppDeps): void {
   })
 
   app.post<N>('/v1/nodes/:node/vifs', VIFS, async (req, reply) => {
-    const body = check(VifBody, req.body, 'VIF')
+    const body = check(VifBody, req.body, 'vif')
     const r: VifAttachRequest = { id: body.id }
     if (body.port_uuid !== undefined || body.portgroup_uuid !== undefined) {
       if (!allows(req.apiVersion, 'vif_port_uuid')) throw tooOldError(req, 'vif_port_uuid', '"port_uuid" and "portgroup_uuid"')

@@ -22,25 +22,29 @@ import { MAX_LIMIT } from './nodes.js'
 export const CONNECTOR_TYPES = ['iqn', 'ip', 'mac', 'wwnn', 'wwpn', 'port', 'portgroup'] as const
 
 const Obj = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
+/** Ironic's PATCH_ALLOWED_FIELDS of volume connectors and targets, for its refusal text. */
+const CONNECTOR_PATCHABLE = ['connector_id', 'extra', 'node_uuid', 'type']
+const TARGET_PATCHABLE = ['boot_index', 'extra', 'node_uuid', 'properties', 'volume_id', 'volume_type']
+
 const ConnectorBody = Type.Object(
   {
-    uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    connector_id: Type.String(),
+    extra: Type.Optional(Type.Union([Obj, Type.Null()])),
     node_uuid: Type.String(),
-    type: Type.String({ minLength: 1, maxLength: 32 }),
-    connector_id: Type.String({ minLength: 1, maxLength: 255 }),
-    extra: Type.Optional(Obj),
+    type: Type.String(),
+    uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   { additionalProperties: false },
 )
 const TargetBody = Type.Object(
   {
-    uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    boot_index: Type.Integer(),
+    extra: Type.Optional(Type.Union([Obj, Type.Null()])),
     node_uuid: Type.String(),
-    volume_type: Type.String({ minLength: 1, maxLength: 64 }),
-    volume_id: Type.String({ minLength: 1, maxLength: 36 }),
-    boot_index: Type.Integer({ minimum: 0 }),
-    properties: Type.Optional(Obj),
-    extra: Type.Optional(Obj),
+    properties: Type.Optional(Type.Union([Obj, Type.Null()])),
+    volume_id: Type.String(),
+    volume_type: Type.String(),
+    uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   { additionalProperties: false },
 )
@@ -130,7 +134,7 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
       listOf(deps, req, k, { ...withNode(req.params.node), detailPath: false, path: `nodes/${req.params.node}/volume/${k.path}` }))
     app.get<U>(`/v1/volume/${k.path}/:uuid`, VOLUME, async (req) => {
       const fields = parseFields(req, req.query as Query, k.fields)
-      return k.view(await k.get(deps, checkUuid(req.params.uuid, 'uuid')), baseUrl(req, deps), req.apiVersion, fields)
+      return k.view(await k.get(deps, checkUuid(req.params.uuid, k.path === 'connectors' ? 'connector_uuid' : 'target_uuid')), baseUrl(req, deps), req.apiVersion, fields)
     })
     const forbidden = async () => {
       throw new NotAuthorizedError('Operation not permitted: volume resources are changed through /v1/volume, not under a node.', { code: 'OPERATION_NOT_PERMITTED' })
@@ -139,7 +143,7 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   }
 
   app.post('/v1/volume/connectors', VOLUME, async (req, reply) => {
-    const body = check(ConnectorBody, req.body, 'volume connector')
+    const body = check(ConnectorBody, req.body, 'connector')
     if (!(CONNECTOR_TYPES as readonly string[]).includes(body.type)) {
       throw new ValidationError(`Invalid volume connector type "${body.type}". Use one of: ${CONNECTOR_TYPES.join(', ')}.`)
     }
@@ -153,7 +157,7 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   })
 
   app.post('/v1/volume/targets', VOLUME, async (req, reply) => {
-    const body = check(TargetBody, req.body, 'volume target')
+    const body = check(TargetBody, req.body, 'target')
     const node = await nodeByUuid(deps, req, body.node_uuid)
     const t = await deps.store.volume.createTarget({
       uuid: body.uuid ? checkUuid(body.uuid, 'uuid') : undefined, node_id: node.id, volume_type: body.volume_type,
@@ -165,10 +169,10 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   })
 
   app.patch<U>('/v1/volume/connectors/:uuid', VOLUME, async (req) => {
-    const c = await deps.store.volume.getConnector(checkUuid(req.params.uuid, 'uuid'))
-    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
-    const after = applyPatch({ node_uuid: c.node_uuid, type: c.type, connector_id: c.connector_id, extra: c.extra }, ops)
-    const doc = check(ConnectorBody, { ...after, extra: after.extra ?? {} }, 'volume connector')
+    const c = await deps.store.volume.getConnector(checkUuid(req.params.uuid, 'connector_uuid'))
+    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']), CONNECTOR_PATCHABLE)
+    const after = applyPatch({ node_uuid: c.node_uuid, type: c.type, connector_id: c.connector_id, extra: c.extra }, ops, CONNECTOR_PATCHABLE)
+    const doc = check(ConnectorBody, { ...after, extra: after.extra ?? {} }, 'patch')
     if (!(CONNECTOR_TYPES as readonly string[]).includes(doc.type)) throw new ValidationError(`Invalid volume connector type "${doc.type}". Use one of: ${CONNECTOR_TYPES.join(', ')}.`)
     const node = await nodeByUuid(deps, req, doc.node_uuid)
     checkNodeState((await deps.store.nodes.getById(c.node_id))!, 'volume connector update')
@@ -178,10 +182,10 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   })
 
   app.patch<U>('/v1/volume/targets/:uuid', VOLUME, async (req) => {
-    const t = await deps.store.volume.getTarget(checkUuid(req.params.uuid, 'uuid'))
-    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']))
-    const after = applyPatch({ node_uuid: t.node_uuid, volume_type: t.volume_type, volume_id: t.volume_id, boot_index: t.boot_index, properties: t.properties, extra: t.extra }, ops)
-    const doc = check(TargetBody, { ...after, extra: after.extra ?? {}, properties: after.properties ?? {} }, 'volume target')
+    const t = await deps.store.volume.getTarget(checkUuid(req.params.uuid, 'target_uuid'))
+    const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']), TARGET_PATCHABLE)
+    const after = applyPatch({ node_uuid: t.node_uuid, volume_type: t.volume_type, volume_id: t.volume_id, boot_index: t.boot_index, properties: t.properties, extra: t.extra }, ops, TARGET_PATCHABLE)
+    const doc = check(TargetBody, { ...after, extra: after.extra ?? {}, properties: after.properties ?? {} }, 'patch')
     const node = await nodeByUuid(deps, req, doc.node_uuid)
     checkNodeState((await deps.store.nodes.getById(t.node_id))!, 'volume target update')
     if (node.id !== t.node_id) checkNodeState(node, 'volume target update')
@@ -192,14 +196,14 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   })
 
   app.delete<U>('/v1/volume/connectors/:uuid', VOLUME, async (req, reply) => {
-    const c = await deps.store.volume.getConnector(checkUuid(req.params.uuid, 'uuid'))
+    const c = await deps.store.volume.getConnector(checkUuid(req.params.uuid, 'connector_uuid'))
     checkNodeState((await deps.store.nodes.getById(c.node_id))!, 'volume connector deletion')
     await deps.store.volume.deleteConnector(c.id)
     void reply.code(204)
   })
 
   app.delete<U>('/v1/volume/targets/:uuid', VOLUME, async (req, reply) => {
-    const t = await deps.store.volume.getTarget(checkUuid(req.params.uuid, 'uuid'))
+    const t = await deps.store.volume.getTarget(checkUuid(req.params.uuid, 'target_uuid'))
     checkNodeState((await deps.store.nodes.getById(t.node_id))!, 'volume target deletion')
     await deps.store.volume.deleteTarget(t.id)
     void reply.code(204)

@@ -4,11 +4,11 @@ import type { Static } from '@sinclair/typebox'
 /** POST /v1/chassis: everything optional; Ironic caps the description at 255 characters. */
 export const ChassisCreateBody = Type.Object(
   {
-    uuid: Type.Optional(Type.Union([Type.String({ maxLength: 36 }), Type.Null()])),
+    uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
     extra: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ironicName: 'chassis' },
 )
 export type ChassisCreateBody = Static<typeof ChassisCreateBody>
 

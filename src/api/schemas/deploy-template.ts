@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox'
 import { ValidationError } from '../../domain/errors.js'
 
 /** Interfaces whose steps a deploy template may name (Ironic's DEPLOYING_INTERFACE_PRIORITY). */
-export const DEPLOY_STEP_INTERFACES = ['deploy', 'power', 'management', 'bios', 'raid'] as const
+export const DEPLOY_STEP_INTERFACES = ['power', 'management', 'deploy', 'bios', 'raid'] as const
 
 /** One deploy step of a template (Ironic's DEPLOY_STEP_SCHEMA). */
 export const DeployStepSchema = Type.Object(
@@ -49,7 +49,7 @@ export function normaliseDeploySteps(steps: Static<typeof DeployStepSchema>[]): 
   }
   if (dups.size > 0) {
     throw new ValidationError(
-      `Duplicate deploy steps. A deploy template cannot have multiple deploy steps with the same interface and step. Duplicates: ${[...dups].join('; ')}`,
+      `Deploy template invalid: Duplicate deploy steps. A deploy template cannot have multiple deploy steps with the same interface and step. Duplicates: ${[...dups].join('; ')}`,
       { code: 'INVALID_DEPLOY_TEMPLATE' },
     )
   }

@@ -2,29 +2,29 @@ import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
 import { ValidationError } from '../../domain/errors.js'
 import { truncate } from '../errors.js'
-import { check } from '../validate.js'
+import { check, ironicBool, pyRepr } from '../validate.js'
 
 const Obj = Type.Record(Type.String(), Type.Unknown())
 const NullableObj = Type.Union([Obj, Type.Null()])
 /** Ironic accepts booleans and their string spellings ("true", "False", "1"…) for flags. */
-const BoolLike = Type.Union([Type.Boolean(), Type.String({ maxLength: 5 }), Type.Null()])
+const BoolLike = Type.Union([Type.String(), Type.Boolean(), Type.Null()])
 const NullableStr = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()])
 
 /** POST /v1/ports. MAC address, UUIDs and local_link_connection get their own checks with clear messages. */
 export const PortCreateBody = Type.Object(
   {
-    uuid: Type.Optional(NullableStr(36)),
-    address: Type.String({ maxLength: 64 }),
-    node_uuid: Type.String({ maxLength: 64 }),
-    portgroup_uuid: Type.Optional(NullableStr(64)),
-    name: Type.Optional(NullableStr(255)),
+    address: Type.String(),
     extra: Type.Optional(NullableObj),
-    local_link_connection: Type.Optional(NullableObj),
+    local_link_connection: Type.Optional(Type.Union([Type.Null(), Obj])),
+    node_uuid: Type.String(),
+    portgroup_uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    uuid: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    name: Type.Optional(NullableStr(255)),
     pxe_enabled: Type.Optional(BoolLike),
     physical_network: Type.Optional(NullableStr(64)),
     is_smartnic: Type.Optional(BoolLike),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ironicName: 'port' },
 )
 export type PortCreateBody = Static<typeof PortCreateBody>
 
@@ -62,8 +62,8 @@ export function isMac(v: string): boolean {
 export function normaliseMac(v: unknown, field = 'address'): string {
   if (typeof v !== 'string' || !MAC_RE.test(v)) {
     throw new ValidationError(
-      `Invalid input for field/attribute ${field}. Value: ${truncate(JSON.stringify(v) ?? 'undefined', 100)}. Expected a MAC address like 52:54:00:12:34:56.`,
-      { code: 'FERRUM_INVALID_MAC' },
+      `Expected valid MAC address for ${field}: ${typeof v === 'string' ? truncate(v, 100) : pyRepr(v)}`,
+      { code: 'FERRUM_INVALID_MAC', details: { ferrum_remedy: 'A MAC address looks like 52:54:00:12:34:56.' } },
     )
   }
   return v.toLowerCase().replace(/-/g, ':')
@@ -72,10 +72,7 @@ export function normaliseMac(v: unknown, field = 'address'): string {
 /** Ironic's boolean spellings. @throws ValidationError naming the field. */
 export function boolLike(v: unknown, field: string): boolean | null {
   if (v === null || v === undefined || typeof v === 'boolean') return (v ?? null) as boolean | null
-  const s = String(v).toLowerCase()
-  if (['1', 't', 'true', 'on', 'y', 'yes'].includes(s)) return true
-  if (['0', 'f', 'false', 'off', 'n', 'no'].includes(s)) return false
-  throw new ValidationError(`Invalid input for field/attribute ${field}. Value: ${truncate(JSON.stringify(v), 100)}. Expected a boolean.`)
+  return ironicBool(v, field) ?? null
 }
 
 /**

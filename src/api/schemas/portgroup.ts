@@ -2,22 +2,22 @@ import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
 
 const NullableObj = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])
-const NullableStr = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()])
+const NullableStr = () => Type.Union([Type.String(), Type.Null()])
 
 /** POST /v1/portgroups. The MAC address, UUIDs and name get their own checks with clear messages. */
 export const PortgroupCreateBody = Type.Object(
   {
-    uuid: Type.Optional(NullableStr(36)),
-    node_uuid: Type.String({ maxLength: 64 }),
-    address: Type.Optional(NullableStr(64)),
-    name: Type.Optional(NullableStr(255)),
+    address: Type.Optional(NullableStr()),
     extra: Type.Optional(NullableObj),
-    mode: Type.Optional(NullableStr(255)),
+    mode: Type.Optional(NullableStr()),
+    name: Type.Optional(NullableStr()),
+    node_uuid: Type.String(),
     properties: Type.Optional(NullableObj),
     /** A boolean or one of its string spellings, as Ironic accepts. */
-    standalone_ports_supported: Type.Optional(Type.Union([Type.Boolean(), Type.String({ maxLength: 5 }), Type.Null()])),
+    standalone_ports_supported: Type.Optional(Type.Union([Type.String(), Type.Boolean(), Type.Null()])),
+    uuid: Type.Optional(NullableStr()),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, ironicName: 'portgroup' },
 )
 export type PortgroupCreateBody = Static<typeof PortgroupCreateBody>
 

@@ -106,6 +106,11 @@ export class NodeRepo {
       uuid: randomUUID(),
       provision_state: 'enroll',
       conductor_group: '',
+      // A new node's step and RAID fields are empty documents, as Ironic shows them.
+      clean_step: {},
+      deploy_step: {},
+      raid_config: {},
+      target_raid_config: {},
       ...n,
       created_at: now,
       updated_at: null,

@@ -51,7 +51,7 @@ function connectorDuplicate(col: string, r: Partial<ConnectorFields> & { uuid?: 
 
 function targetDuplicate(col: string, r: Partial<TargetFields> & { uuid?: string }): string {
   if (col === 'uuid') return `A volume target with UUID ${r.uuid} already exists.`
-  return `The node already has a volume target with boot index ${r.boot_index}.`
+  return `A volume target with boot index '${r.boot_index}' for the same node already exists.`
 }
 
 /** Database access for volume connectors and targets. */
