@@ -56,10 +56,12 @@ export function registerRootRoutes(app: FastifyInstance, deps: AppDeps): void {
         { href: `${base}/v1/`, rel: 'self' },
         { href: 'https://docs.openstack.org/ironic/latest/contributor/webapi.html', rel: 'describedby', type: 'text/html' },
       ],
-      media_types: [{ base: 'application/json', type: 'application/vnd.openstack.ironic.v1+json' }],
+      // An object, as Ironic 21.4 answers at /v1.
+      media_types: { base: 'application/json', type: 'application/vnd.openstack.ironic.v1+json' },
       version: versionDoc(base),
     }
-    for (const r of visibleResources(req.apiVersion)) doc[r] = selfLinks(base, r)
+    // Ironic's resource links on /v1 end with a slash.
+    for (const r of visibleResources(req.apiVersion)) doc[r] = selfLinks(base, `${r}/`)
     return doc
   })
 }

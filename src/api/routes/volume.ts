@@ -118,13 +118,13 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
 
   app.get('/v1/volume', VOLUME, async (req) => {
     const base = baseUrl(req, deps)
-    return { links: selfLinks(base, 'volume'), connectors: selfLinks(base, 'volume/connectors'), targets: selfLinks(base, 'volume/targets') }
+    return { links: selfLinks(base, 'volume/'), connectors: selfLinks(base, 'volume/connectors'), targets: selfLinks(base, 'volume/targets') }
   })
   app.get<N>('/v1/nodes/:node/volume', VOLUME, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const base = baseUrl(req, deps)
     const p = `nodes/${node.uuid}/volume`
-    return { links: selfLinks(base, p), connectors: selfLinks(base, `${p}/connectors`), targets: selfLinks(base, `${p}/targets`) }
+    return { links: selfLinks(base, `${p}/`), connectors: selfLinks(base, `${p}/connectors`), targets: selfLinks(base, `${p}/targets`) }
   })
 
   for (const k of [CONNECTORS, TARGETS] as Kind<VolumeConnectorRecord | VolumeTargetRecord>[]) {
