@@ -46,7 +46,6 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
       void reply.code(status).send(ironicErrorBody(`Invalid URL: ${tooLong ? 'a path segment is longer than 1024 characters' : 'it is not validly %-encoded'}.`, status, tooLong ? 'FERRUM_URL_TOO_LONG' : 'FERRUM_BAD_PATH'))
     },
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
 
   // Accept JSON whatever the Content-Type says (some clients send none); bad JSON is a 400.

@@ -25,56 +25,15 @@ export function ironicErrorBody(message: string, status: number, code?: ErrorCod
 
 const HTTP_TITLES: Record<number, string> = { 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable' }
 
-interface AjvError {
-  instancePath?: string
-  keyword?: string
-  message?: string
-  params?: Record<string, unknown>
-}
-
-/** Turns a schema validation failure into a message naming the field, the value and the rule. */
-export function validationMessage(err: FastifyError & { validation?: AjvError[] }, body: unknown): string {
-  const v = err.validation?.[0]
-  if (!v) return err.message
-  const path = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.')
-  if (v.keyword === 'additionalProperties') {
-    const extra = String(v.params?.additionalProperty ?? '')
-    const at = path ? `${path}.${extra}` : extra
-    return `Unknown attribute for argument ${err.validationContext ?? 'body'}: ${at}. Remove it; see the API reference for the fields this resource accepts.`
-  }
-  if (v.keyword === 'required') {
-    const missing = String(v.params?.missingProperty ?? '')
-    return `Mandatory field missing: ${path ? `${path}.` : ''}${missing}.`
-  }
-  const value = path ? lookup(body, path.split('.')) : body
-  // A malformed UUID gets Ironic's text (common/args.py's uuid check).
-  if (err.validation?.some((e) => e.keyword === 'format' && e.params?.format === 'uuid' && (e.instancePath ?? '') === (v.instancePath ?? '')) && typeof value === 'string') return `Expected UUID for ${path || 'uuid'}: ${value}`
-  const shown = JSON.stringify(value)
-  return `Invalid input for field/attribute ${path || err.validationContext || 'body'}. Value: ${shown === undefined ? 'undefined' : truncate(shown, 200)}. ${v.message ?? 'is invalid'}`
-}
-
-function lookup(v: unknown, parts: string[]): unknown {
-  let cur = v
-  for (const p of parts) {
-    if (cur === null || typeof cur !== 'object') return undefined
-    cur = (cur as Record<string, unknown>)[p]
-  }
-  return cur
-}
-
 export function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n)}…` : s
 }
 
 /** The single error handler: every error leaves in Ironic's body; bad input is never a 500. */
-export function errorHandler(err: FastifyError & { validation?: AjvError[] }, req: FastifyRequest, reply: FastifyReply): void {
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof FerrumError) {
     if (err.httpStatus >= 500) req.log.error({ err }, 'request failed')
     void reply.code(err.httpStatus).send(ironicErrorBody(err.message, err.httpStatus, err.code, err.details))
-    return
-  }
-  if (err.validation) {
-    void reply.code(400).send(ironicErrorBody(validationMessage(err, req.body), 400, 'FERRUM_INVALID'))
     return
   }
   const status = err.statusCode ?? 500

@@ -16,6 +16,7 @@
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
+import { ValidationError } from '../domain/errors.js'
 import { pyRepr } from './py-repr.js'
 
 /** Compiled checks of the TypeBox schemas: the valid case (nearly every request) costs no walk. */
@@ -215,7 +216,7 @@ function uuidErrors(schema: Schema, value: unknown, path: (string | number)[]): 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
 
 /** How a validation failure is worded: Ironic's jsonschema text under a name, or its argument checks. */
-export type Wording = { style: 'schema'; name: string } | { style: 'args' }
+export type Wording = { style: 'schema'; name: string } | { style: 'prefix'; prefix: string } | { style: 'args' }
 
 /** A refusal: Ironic's text, and where in the document (for Ferrum's `ferrum_field`). */
 export interface SchemaFailure {
@@ -236,7 +237,7 @@ export function ironicSchemaFailure(schema: unknown, value: unknown, wording: Wo
   }
   const best = bestMatch(errors)!
   if (wording.style === 'args') return { message: argsText(errors), field: where(errors[0]!) }
-  return { message: schemaText(best, wording.name), field: where(best) }
+  return { message: schemaText(best, wording.style === 'schema' ? `Schema error for ${wording.name}: ` : wording.prefix), field: where(best) }
 }
 
 /** Ironic's text for `value` against `schema`, or null when it is valid. */
@@ -244,9 +245,9 @@ export function ironicSchemaError(schema: unknown, value: unknown, wording: Word
   return ironicSchemaFailure(schema, value, wording)?.message ?? null
 }
 
-function schemaText(best: SchemaError, name: string): string {
-  const wording = { name }
-  let msg = `Schema error for ${wording.name}: ${best.message}`
+/** jsonschema's message of the best error after `prefix`, with Ironic's "Possible root cause". */
+function schemaText(best: SchemaError, prefix: string): string {
+  let msg = `${prefix}${best.message}`
   let current: SchemaError | undefined = best
   let cause: string | null = null
   while (current?.context && current.context.length > 0) {
@@ -255,6 +256,23 @@ function schemaText(best: SchemaError, name: string): string {
   }
   if (cause !== null) msg += `. Possible root cause: ${cause}`
   return msg
+}
+
+const TRUE_WORDS = new Set(['1', 't', 'true', 'on', 'y', 'yes'])
+const FALSE_WORDS = new Set(['0', 'f', 'false', 'off', 'n', 'no'])
+
+/** Ironic's refusal of a value that is not a boolean (oslo's strict bool_from_string). */
+function boolText(field: string, v: string): string {
+  return `Invalid ${field}: Unrecognized value ${pyRepr(v)}, acceptable values are: ${BOOL_WORDS}`
+}
+
+/** A boolean as Ironic reads one (strings such as "yes" included), or its 400. */
+export function ironicBool(v: unknown, field: string): boolean | null | undefined {
+  if (v === undefined || v === null || typeof v === 'boolean') return v
+  const l = String(v).trim().toLowerCase()
+  if (TRUE_WORDS.has(l)) return true
+  if (FALSE_WORDS.has(l)) return false
+  throw new ValidationError(boolText(field, String(v)), { details: { ferrum_remedy: 'Use true or false.' } })
 }
 
 const PY_CLASS: Record<string, string> = { null: 'NoneType', object: 'dict', string: 'str', array: 'list', integer: 'int', number: 'float', boolean: 'bool' }
@@ -271,7 +289,7 @@ function argsText(errors: SchemaError[]): string {
   const str = typeof e.value === 'string' ? e.value : pyRepr(e.value)
   const types = e.schema.anyOf ? e.schema.anyOf.map((b) => b.type).filter((t): t is string => typeof t === 'string') : [e.schema.type].flat().filter((t): t is string => typeof t === 'string')
   const real = types.filter((t) => t !== 'null')
-  if (real.length === 1 && real[0] === 'boolean') return `Invalid ${field}: Unrecognized value ${pyRepr(str)}, acceptable values are: ${BOOL_WORDS}`
+  if (real.length === 1 && real[0] === 'boolean') return boolText(field, str)
   if (real.length === 1 && real[0] === 'string') return `Expected string for ${field}: ${str}`
   if (real.length === 1 && real[0] === 'integer' && e.keyword === 'type') return `Expected an integer for ${field}: ${str}`
   if (types.length > 1 && e.keyword === 'type') {

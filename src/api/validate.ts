@@ -3,6 +3,7 @@ import { FormatRegistry } from '@sinclair/typebox'
 import { ValidationError } from '../domain/errors.js'
 import { truncate } from './errors.js'
 import { ironicSchemaFailure, type Wording } from './schema-errors.js'
+export { ironicBool } from './schema-errors.js'
 import { pyRepr } from './py-repr.js'
 
 const UUID_FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -14,12 +15,11 @@ if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => UUID_FORMAT.t
  * jsonschema document (`'node'` → "Schema error for node: …"), `'args'` gives the argument
  * checks' texts, `{ prefix }` a prefix of its own (RAID's "RAID config validation error: ").
  */
-export function check<T extends TSchema>(schema: T, value: unknown, wording: string | Wording | { prefix: string }): Static<T> {
-  const w: Wording | { prefix: string } = typeof wording === 'string' ? (wording === 'args' ? { style: 'args' } : { style: 'schema', name: wording }) : wording
-  const f = ironicSchemaFailure(schema, value, 'prefix' in w ? { style: 'schema', name: '' } : w)
+export function check<T extends TSchema>(schema: T, value: unknown, wording: string | Wording): Static<T> {
+  const w: Wording = typeof wording !== 'string' ? wording : wording === 'args' ? { style: 'args' } : { style: 'schema', name: wording }
+  const f = ironicSchemaFailure(schema, value, w)
   if (f === null) return value as Static<T>
-  const message = 'prefix' in w ? f.message.replace(/^Schema error for : /, w.prefix) : f.message
-  throw schemaValidationError(message, f.field)
+  throw schemaValidationError(f.message, f.field)
 }
 
 /** The 400 of a schema failure: Ironic's text; the field it is about in `ferrum_field`. */
@@ -28,19 +28,6 @@ export function schemaValidationError(message: string, field: string): Validatio
 }
 
 export { pyRepr } from './py-repr.js'
-
-const TRUE_WORDS = new Set(['1', 't', 'true', 'on', 'y', 'yes'])
-const FALSE_WORDS = new Set(['0', 'f', 'false', 'off', 'n', 'no'])
-const BOOL_WORDS = "'0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'"
-
-/** A boolean as Ironic reads one (oslo's strict bool_from_string), with its message. */
-export function ironicBool(v: unknown, field: string): boolean | null | undefined {
-  if (v === undefined || v === null || typeof v === 'boolean') return v
-  const l = String(v).trim().toLowerCase()
-  if (TRUE_WORDS.has(l)) return true
-  if (FALSE_WORDS.has(l)) return false
-  throw new ValidationError(`Invalid ${field}: Unrecognized value ${pyRepr(String(v))}, acceptable values are: ${BOOL_WORDS}`, { details: { ferrum_remedy: 'Use true or false.' } })
-}
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** Canonical lower-case UUID, or a ValidationError naming the field. */

@@ -2,7 +2,8 @@
 // against two Ironic-compatible endpoints, A the reference (e.g. your Ironic), B the one under
 // test (e.g. Ferrum); prints each case that differs (every case with WIREDIFF_VERBOSE=1) and exits 1
 // when any differs.
-import { runWireDiff } from './wirediff.js'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { gapKey, runWireDiff } from './wirediff.js'
 
 const [a, b] = process.argv.slice(2)
 if (!a || !b || !/^https?:\/\//.test(a) || !/^https?:\/\//.test(b)) {
@@ -20,8 +21,6 @@ try {
   const out = process.env.WIREDIFF_GAPS_OUT
   if (out) {
     // Writes every difference not on the allow-list as the new known-gaps.ts.
-    const { writeFileSync, readFileSync } = await import('node:fs')
-    const { gapKey } = await import('./wirediff.js')
     const entries = results.flatMap((r) => [...r.diffs, ...r.gaps].map((d) => ({ case: r.name, diff: gapKey(d) })))
     const head = readFileSync(out, 'utf8').split('export const KNOWN_GAPS')[0]
     writeFileSync(out, `${head}export const KNOWN_GAPS: readonly KnownGap[] = ${JSON.stringify(entries, null, 2).replace(/"case":/g, 'case:').replace(/"diff":/g, 'diff:')}\n`)

@@ -17,7 +17,7 @@ export function registerRaidRoutes(app: FastifyInstance, deps: AppDeps): void {
     const body = req.body ?? {}
     // An empty document removes the target configuration.
     const empty = typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0
-    const config = empty ? null : check(TargetRaidConfig, body, { prefix: 'RAID config validation error: ' })
+    const config = empty ? null : check(TargetRaidConfig, body, { style: 'prefix', prefix: 'RAID config validation error: ' })
     const roots = config?.logical_disks.filter((d) => d.is_root_volume === true).length ?? 0
     if (roots > 1) throw new ValidationError('Only one logical disk can be marked as the root volume (is_root_volume).')
     await deps.conductor.setTargetRaidConfig(requestContext(req), node.uuid, config)
