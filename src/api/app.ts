@@ -8,6 +8,7 @@ import { registerRouteMetadata } from './route-meta.js'
 import { ValidationError } from '../domain/errors.js'
 import { ironicSchemaFailure } from './schema-errors.js'
 import { schemaValidationError } from './validate.js'
+import { isArgs, NO_ARGS, PATH_ARGS } from './args.js'
 import type { AppDeps } from './deps.js'
 import { registerRootRoutes } from './routes/root.js'
 import { registerNodeRoutes } from './routes/nodes.js'
@@ -63,6 +64,9 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
   // One validator for every schema: Ferrum's, worded as Ironic's (src/api/schema-errors.ts). A body
   // schema names its Ironic document with the `ironicName` option ("Schema error for node: …").
   app.setValidatorCompiler(({ schema }) => (data: unknown) => {
+    // Query strings and path parameters: checked by the route-metadata hook, in Ironic's order
+    // (unexpected arguments before a bad path parameter; Fastify checks params first).
+    if (isArgs(schema)) return { value: data }
     const name = (schema as { ironicName?: string }).ironicName ?? 'body'
     // An empty body is an empty document, as Ironic reads it.
     const f = ironicSchemaFailure(schema, data === undefined ? {} : data, { style: 'schema', name })
@@ -80,6 +84,13 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
     void reply.header('Vary', 'X-OpenStack-Ironic-API-Version, OpenStack-API-Version')
   })
   registerRouteMetadata(app)
+  // A route takes only the query arguments it declares (none unless it says so), as in Ironic;
+  // the identifiers of the main resources in its path are checked with Ironic's validators.
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { anyArgs?: boolean } | undefined)?.anyArgs) return
+    const params = route.schema?.params ?? PATH_ARGS.find(([prefix]) => route.url.startsWith(prefix))?.[1](route.url)
+    route.schema = { ...route.schema, querystring: route.schema?.querystring ?? NO_ARGS, ...(params ? { params } : {}) }
+  })
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(ironicErrorBody(`The resource could not be found: ${req.method} ${req.url.split('?')[0]}.`, 404, 'FERRUM_NO_ROUTE'))

@@ -52,7 +52,8 @@ export function listFields(req: FastifyRequest, q: Query, table: FieldTable, def
   if (detailRaw !== undefined) {
     if (onDetailPath) throw new ValidationError('The "detail" query parameter can not be used on a /detail path.')
     if (!allows(req.apiVersion, 'detail_query')) {
-      throw new ValidationError(`Invalid query parameter ?detail=${detailRaw} received: it needs API version 1.43 or newer.`)
+      // Ironic prints the value it read (a Python bool); the version needed goes in the remedy.
+      throw new ValidationError(`Invalid query parameter ?detail=${qbool(q, 'detail') ? 'True' : 'False'} received.`, { details: { ferrum_remedy: 'The "detail" query parameter needs API version 1.43 or newer.' } })
     }
     detail = qbool(q, 'detail') ?? false
   }
@@ -83,7 +84,7 @@ export function pickFields(all: Record<string, unknown>, table: FieldTable, v: A
 export function checkSortKey(req: FastifyRequest, q: Query, table: FieldTable, notSortable: readonly string[]): void {
   const key = qstr(q, 'sort_key')
   if (key === undefined) return
-  if (notSortable.includes(key)) throw new ValidationError(`The sort_key value ${key} is an invalid field for sorting.`)
+  if (notSortable.includes(key)) throw new ValidationError(`The sort_key value ${key} is an invalid field for sorting`)
   const row = table.find(([f]) => f === key)
   if (row && row[1] !== null && !allows(req.apiVersion, row[1])) throw tooOldError(req, row[1], `Sorting by "${key}"`)
 }

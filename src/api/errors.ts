@@ -23,7 +23,7 @@ export function ironicErrorBody(message: string, status: number, code?: ErrorCod
   }
 }
 
-const HTTP_TITLES: Record<number, string> = { 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable' }
+const HTTP_TITLES: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable' }
 
 export function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n)}…` : s

@@ -1,26 +1,28 @@
 import { ValidationError } from '../domain/errors.js'
-import { ironicBool } from './validate.js'
+import { readArg } from './args.js'
 
-/** Query-string helpers with Ironic's parsing rules and clear 400s. */
-export type Query = Record<string, string | string[] | undefined>
+/**
+ * Readers of a request's query arguments. The route's `querystring` schema (src/api/args.ts)
+ * has checked them with Ironic's validators and typed booleans and integers; these read them
+ * (and check any that a route reads without declaring, with the same validators and words).
+ */
+export type Query = Record<string, unknown>
 
 export function qstr(q: Query, key: string): string | undefined {
   const v = q[key]
-  return Array.isArray(v) ? v[v.length - 1] : v
+  if (v === undefined) return undefined
+  return typeof v === 'string' ? v : Array.isArray(v) ? String(v[v.length - 1]) : String(v)
 }
 
-/** A boolean query parameter, read as Ironic reads it (strictly), with its message. */
+/** A boolean query argument, read as Ironic reads it (strictly). */
 export function qbool(q: Query, key: string): boolean | undefined {
-  const v = qstr(q, key)
-  if (v === undefined) return undefined
-  return ironicBool(v, key) ?? undefined
+  return q[key] === undefined ? undefined : (readArg('boolean', key, q[key]) as boolean)
 }
 
+/** An integer query argument, between `min` and `max`. */
 export function qint(q: Query, key: string, min: number, max: number): number | undefined {
-  const v = qstr(q, key)
-  if (v === undefined) return undefined
-  if (!/^\s*[-+]?\d+\s*$/.test(v)) throw new ValidationError(`Expected an integer for ${key}: ${v}`, { details: { ferrum_remedy: 'Use a whole number.' } })
-  const n = Number(v)
+  if (q[key] === undefined) return undefined
+  const n = readArg('integer', key, q[key]) as number
   if (n < min || n > max) throw new ValidationError(`Invalid value for query parameter ${key}: ${n}. It must be between ${min} and ${max}.`)
   return n
 }
@@ -55,7 +57,7 @@ export function nextLink(base: string, path: string, q: Query, limit: number, co
   const params = new URLSearchParams()
   for (const [k, v] of Object.entries(q)) {
     if (k === 'marker' || v === undefined) continue
-    params.set(k, Array.isArray(v) ? v[v.length - 1] : v)
+    params.set(k, qstr(q, k)!)
   }
   params.set('limit', String(limit))
   params.set('marker', lastId)

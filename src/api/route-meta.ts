@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { FerrumError, NotAcceptableError, NotFoundError } from '../domain/errors.js'
 import { allows, FEATURES, versionString } from './microversions.js'
 import type { Feature } from './microversions.js'
+import { checkArgs, checkRouterArgs, isArgs } from './args.js'
 
 /**
  * What a request older than the route's feature gets:
@@ -47,6 +48,8 @@ declare module 'fastify' {
      */
     pecan?: string
     policy?: string
+    /** The route takes any query arguments (files served to boot firmware), not only declared ones. */
+    anyArgs?: boolean
   }
 }
 
@@ -78,11 +81,18 @@ export function requireMinor(req: FastifyRequest, minor: number, what: string): 
   if (req.apiVersion.minor < minor) throw tooOldError(req, minor, what)
 }
 
-/** Installs the one hook that enforces every route's `since`/`tooOld`. */
+/**
+ * Installs the one hook that enforces every route's `since`/`tooOld` and checks its declared
+ * arguments (query string and path parameters, src/api/args.ts).
+ */
 export function registerRouteMetadata(app: FastifyInstance): void {
   app.addHook('preValidation', async (req: FastifyRequest) => {
     const meta = req.routeOptions.config as RouteMeta | undefined
-    if (!meta?.since) return
-    if (!allows(req.apiVersion, meta.since)) throw tooOldError(req, meta.since, meta.what ?? 'This resource', meta.tooOld ?? 'absent', meta.pecan)
+    const { params, querystring } = req.routeOptions.schema ?? {}
+    // Ironic's order: its router checks the node's identifier, then the version, then the
+    // method's argument checks run.
+    if (isArgs(params)) checkRouterArgs(params, req.params)
+    if (meta?.since && !allows(req.apiVersion, meta.since)) throw tooOldError(req, meta.since, meta.what ?? 'This resource', meta.tooOld ?? 'absent', meta.pecan)
+    if (isArgs(querystring)) req.query = checkArgs(querystring, req.query, isArgs(params) ? { schema: params, values: req.params } : undefined)
   })
 }

@@ -143,6 +143,13 @@ export interface ConductorApi {
   setBootDevice(ctx: RequestContext, node: string, device: string, persistent: boolean): Promise<void>
   getSupportedBootDevices(ctx: RequestContext, node: string): Promise<string[]>
   injectNmi(ctx: RequestContext, node: string): Promise<void>
+  /**
+   * The node's console: whether it is enabled and, if so, where to reach it.
+   * @throws when the node's console interface supports no console (Ironic's UnsupportedDriverExtension)
+   */
+  getConsole(ctx: RequestContext, node: string): Promise<{ console_enabled: boolean; console_info: { type: string; url: string } | null }>
+  /** Starts or stops the node's console (nothing happens when it already is as asked). */
+  setConsole(ctx: RequestContext, node: string, enabled: boolean): Promise<void>
   /** The node's indicators (no lock, no BMC I/O); empty when its management has none. */
   listIndicators(ctx: RequestContext, node: string): Promise<IndicatorSummary[]>
   /**

@@ -1,4 +1,5 @@
 import { INTERFACE_KINDS } from '../domain/interface-kinds.js'
+import type { ConsoleInfo } from '../drivers/interfaces/console.js'
 import type { AllocationRecord } from '../db/repos/allocations.js'
 import type { BiosSettingRecord } from '../db/repos/bios.js'
 import type { AllocationCreateRequest, ConductorApi, DriverSummary, IndicatorSummary, InterfaceValidation, NodeUpdate, PassthruMethodInfo, PassthruResult, ProvisionRequest, VifAttachRequest } from './api.js'
@@ -116,6 +117,26 @@ export class Conductor implements ConductorApi, ConductorCore {
 
   async injectNmi(_ctx: RequestContext, node: string): Promise<void> {
     await this.tasks.withNodeLock(node, (task) => task.call((ctx) => task.impl('management').injectNmi(ctx)), { purpose: 'inject NMI' })
+  }
+
+  async getConsole(_ctx: RequestContext, node: string): Promise<{ console_enabled: boolean; console_info: ConsoleInfo | null }> {
+    const task = await this.tasks.sharedTask(node)
+    const console = task.impl('console')
+    console.validate(await task.view())
+    if (!task.node.console_enabled) return { console_enabled: false, console_info: null }
+    const info = await task.call((ctx) => console.getConsole(ctx))
+    return { console_enabled: true, console_info: { type: info.type, url: info.url } }
+  }
+
+  async setConsole(_ctx: RequestContext, node: string, enabled: boolean): Promise<void> {
+    await this.tasks.withNodeLock(node, async (task) => {
+      const console = task.impl('console')
+      console.validate(await task.view())
+      if (task.node.console_enabled === enabled) return
+      await task.call((ctx) => (enabled ? console.startConsole(ctx) : console.stopConsole(ctx)))
+      await task.save({ console_enabled: enabled })
+      await task.history('console', 'INFO', `Console ${enabled ? 'enabled' : 'disabled'}`)
+    }, { purpose: 'set console mode' })
   }
 
   // ---- indicators and vendor passthru -----------------------------------------------------------

@@ -28,6 +28,7 @@ export const API_ERROR_CODES = {
   FERRUM_INVALID_UUID: c(400, 'A value that must be a UUID is not one.'),
   FERRUM_INVALID_IDENT: c(400, 'A value that must be a logical name or UUID is neither.'),
   FERRUM_INVALID_MAC: c(400, 'A MAC address is malformed.'),
+  FERRUM_UNEXPECTED_ARGUMENT: c(400, 'The request has a query argument the route does not take (Ironic\'s "Unexpected arguments").'),
   INVALID_AGENT_TOKEN: c(400, 'A heartbeat carried no agent token or not the one the lookup issued (Ironic answers InvalidParameterValue).'),
   INCOMPLETE_LOOKUP: c(400, 'A ramdisk lookup named neither MAC addresses nor a node UUID.'),
   FERRUM_INVALID_LOCAL_LINK: c(400, 'A port\'s local_link_connection is invalid.'),

@@ -57,7 +57,7 @@ async function send(t: TestApp, r: Req): Promise<{ status: number; body: string 
   return { status: res.statusCode, body: res.body }
 }
 
-/** Asserts Ironic's error body: error_message is a JSON string holding a faultstring. */
+/** Asserts Ironic's error body: error_message is a JSON string holding a faultstring (or webob's description). */
 function assertIronicError(status: number, body: string, what: string): void {
   let outer: Json
   try {
@@ -67,6 +67,12 @@ function assertIronicError(status: number, body: string, what: string): void {
   }
   assert.equal(typeof outer.error_message, 'string', `${what}: no error_message string in ${body.slice(0, 300)}`)
   const inner = JSON.parse(outer.error_message as string) as Json
+  if (inner.faultstring === undefined && typeof inner.description === 'string') {
+    // An error Ironic raises from its router: webob's body, with the status and a description.
+    assert.equal(inner.code, status, `${what}: webob code`)
+    assert.ok((inner.description as string).length > 0 && (inner.description as string).length < 4096, `${what}: description`)
+    return
+  }
   assert.equal(typeof inner.faultstring, 'string', `${what}: faultstring missing in ${body.slice(0, 300)}`)
   assert.ok((inner.faultstring as string).length > 0, `${what}: empty faultstring`)
   assert.ok((inner.faultstring as string).length < 4096, `${what}: faultstring echoes too much (${(inner.faultstring as string).length} chars)`)

@@ -1,6 +1,6 @@
 // The `openstack baremetal` CLI (python3-ironicclient) against `ferrum up` on SQLite for the
 // resources beyond nodes and ports: allocations, deploy templates, volume connectors and
-// targets, VIFs, the target RAID config and BIOS settings. Nodes are set up over REST; every
+// targets, VIFs, the console, the target RAID config and BIOS settings. Nodes are set up over REST; every
 // assertion is on the client's own output (`-f json`, `-f value`) or exit status.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -147,6 +147,18 @@ describe('openstack baremetal (allocations, templates, volume, VIFs, RAID, BIOS)
     assert.match(second.stderr, /not enough free physical ports/)
     await ok(['node', 'vif', 'detach', 'cli-vif', 'vif-cli-1'])
     assert.deepEqual(await json<Row[]>(['node', 'vif', 'list', 'cli-vif']), [])
+  })
+
+  test('node console enable/show/disable', async () => {
+    const node = String((await rest('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'cli-console' })).uuid)
+    assert.deepEqual(await json(['node', 'console', 'show', 'cli-console']), { console_enabled: false, console_info: null })
+    await ok(['node', 'console', 'enable', 'cli-console'])
+    const on = await json<{ console_enabled: boolean; console_info: { type: string; url: string } }>(['node', 'console', 'show', 'cli-console'])
+    assert.equal(on.console_enabled, true)
+    assert.deepEqual(on.console_info, { type: 'fake', url: `fake://console/${node}` })
+    assert.equal((await rest('GET', `/v1/nodes/${node}`)).console_enabled, true)
+    await ok(['node', 'console', 'disable', 'cli-console'])
+    assert.deepEqual(await json(['node', 'console', 'show', 'cli-console']), { console_enabled: false, console_info: null })
   })
 
   test('node set --target-raid-config and node bios setting list/show', async () => {

@@ -1,4 +1,6 @@
 import { tooOldError, requireVersion } from '../route-meta.js'
+import { takes } from '../args.js'
+import { ALLOCATION_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import { Type } from '@sinclair/typebox'
 import type { Static } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -128,7 +130,7 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
   type A = { Params: { allocation: string } }
   type N = { Params: { node: string } }
 
-  app.get('/v1/allocations', ALLOCATIONS, async (req) => {
+  app.get('/v1/allocations', takes(ALLOCATION_LIST_ARGS, ALLOCATIONS), async (req) => {
     return listAllocations(deps, req)
   })
 
@@ -140,7 +142,7 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
     return allocationView(a, base, req.apiVersion)
   })
 
-  app.get<A>('/v1/allocations/:allocation', ALLOCATIONS, async (req) => {
+  app.get<A>('/v1/allocations/:allocation', takes(SHOW_ARGS, ALLOCATIONS), async (req) => {
     const fields = parseFields(req, req.query as Query, ALLOCATION_FIELDS)
     const a = await findAllocation(deps, req.params.allocation)
     return allocationView(a, baseUrl(req, deps), req.apiVersion, fields)
@@ -166,7 +168,7 @@ export function registerAllocationRoutes(app: FastifyInstance, deps: AppDeps): v
     void reply.code(204)
   })
 
-  app.get<N>('/v1/nodes/:node/allocation', NODE_ALLOCATION, async (req) => {
+  app.get<N>('/v1/nodes/:node/allocation', takes(SHOW_ARGS, NODE_ALLOCATION), async (req) => {
     const fields = parseFields(req, req.query as Query, ALLOCATION_FIELDS)
     const node = await findNode(deps, req, req.params.node)
     const a = await deps.store.allocations.forNode(node.id)

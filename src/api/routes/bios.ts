@@ -1,4 +1,6 @@
 import { requireVersion } from '../route-meta.js'
+import { takes } from '../args.js'
+import { BIOS_LIST_ARGS } from '../schemas/query.js'
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { BiosSettingRecord } from '../../db/repos/bios.js'
@@ -33,7 +35,7 @@ function view(s: BiosSettingRecord, base: string, nodeUuid: string, fields: read
 const BIOS = { config: { since: 'bios_interface', tooOld: 'absent', what: 'BIOS settings', pecan: '' } } as const
 
 export function registerBiosRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get<{ Params: { node: string } }>('/v1/nodes/:node/bios', BIOS, async (req) => {
+  app.get<{ Params: { node: string } }>('/v1/nodes/:node/bios', takes(BIOS_LIST_ARGS, BIOS), async (req) => {
     const q = req.query as Query
     let fields = DEFAULT_FIELDS
     const detail = qbool(q, 'detail')

@@ -116,5 +116,5 @@ export function registerBootFileRoutes(app: FastifyInstance, deps: AppDeps): voi
     return reply.send(createReadStream('', { fd: fh, start, end, highWaterMark: 1024 * 1024 }))
   }
 
-  app.route({ method: ['GET', 'HEAD'], url: `${BOOT_PREFIX}*`, handler })
+  app.route({ method: ['GET', 'HEAD'], url: `${BOOT_PREFIX}*`, config: { anyArgs: true }, handler })
 }

@@ -1,4 +1,6 @@
 import { requireVersion } from '../route-meta.js'
+import { takes } from '../args.js'
+import { CHASSIS_DETAIL_ARGS, CHASSIS_LIST_ARGS, NODE_DETAIL_ARGS, NODE_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { ChassisChanges, ChassisRecord } from '../../db/repos/chassis.js'
@@ -50,7 +52,7 @@ async function listChassisNodes(deps: AppDeps, req: FastifyRequest, ident: strin
   const q = req.query as Query
   let detail = detailPath
   if (qstr(q, 'detail') !== undefined) {
-    if (detailPath || !allows(req.apiVersion, 'detail_query')) throw new ValidationError(`Invalid query parameter ?detail=${qstr(q, 'detail')} received.`)
+    if (detailPath || !allows(req.apiVersion, 'detail_query')) throw new ValidationError(`Invalid query parameter ?detail=${qbool(q, 'detail') ? 'True' : 'False'} received.`)
     detail = qbool(q, 'detail') ?? false
   }
   let fields: string[] | undefined
@@ -73,12 +75,12 @@ async function listChassisNodes(deps: AppDeps, req: FastifyRequest, ident: strin
 export function registerChassisRoutes(app: FastifyInstance, deps: AppDeps): void {
   type C = { Params: { chassis: string } }
 
-  app.get('/v1/chassis', async (req) => listChassis(deps, req, false))
-  app.get('/v1/chassis/detail', async (req) => listChassis(deps, req, true))
-  app.get<C>('/v1/chassis/:chassis/nodes', async (req) => listChassisNodes(deps, req, req.params.chassis, false))
-  app.get<C>('/v1/chassis/:chassis/nodes/detail', async (req) => listChassisNodes(deps, req, req.params.chassis, true))
+  app.get('/v1/chassis', takes(CHASSIS_LIST_ARGS), async (req) => listChassis(deps, req, false))
+  app.get('/v1/chassis/detail', takes(CHASSIS_DETAIL_ARGS), async (req) => listChassis(deps, req, true))
+  app.get<C>('/v1/chassis/:chassis/nodes', takes(NODE_LIST_ARGS), async (req) => listChassisNodes(deps, req, req.params.chassis, false))
+  app.get<C>('/v1/chassis/:chassis/nodes/detail', takes(NODE_DETAIL_ARGS), async (req) => listChassisNodes(deps, req, req.params.chassis, true))
 
-  app.get<C>('/v1/chassis/:chassis', async (req) => {
+  app.get<C>('/v1/chassis/:chassis', takes(SHOW_ARGS), async (req) => {
     const fields = parseFields(req, req.query as Query, CHASSIS_FIELDS)
     const c = await findChassis(deps, req.params.chassis)
     return chassisView(c, baseUrl(req, deps), req.apiVersion, fields)

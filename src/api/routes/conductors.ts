@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { takes } from '../args.js'
+import { CONDUCTOR_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { AppDeps } from '../deps.js'
 import type { ConductorRecord } from '../../db/repos/conductors.js'
 import { NotFoundError } from '../../domain/errors.js'
@@ -30,7 +32,7 @@ function compare(a: ConductorRecord, b: ConductorRecord, key: (typeof SORT_KEYS)
 const CONDUCTORS = { config: { since: 'conductors', tooOld: 'absent', what: 'Conductors' } } as const
 
 export function registerConductorRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/v1/conductors', CONDUCTORS, async (req) => {
+  app.get('/v1/conductors', takes(CONDUCTOR_LIST_ARGS, CONDUCTORS), async (req) => {
     const q = req.query as Query
     const fields = listFields(req, q, CONDUCTOR_FIELDS, CONDUCTOR_DEFAULT_FIELDS, false)
     checkSortKey(req, q, CONDUCTOR_FIELDS, ['alive', 'drivers', 'links'])
@@ -52,7 +54,7 @@ export function registerConductorRoutes(app: FastifyInstance, deps: AppDeps): vo
     return out
   })
 
-  app.get<{ Params: { hostname: string } }>('/v1/conductors/:hostname', CONDUCTORS, async (req) => {
+  app.get<{ Params: { hostname: string } }>('/v1/conductors/:hostname', takes(SHOW_ARGS, CONDUCTORS), async (req) => {
     const fields = parseFields(req, req.query as Query, CONDUCTOR_FIELDS)
     const c = await deps.store.conductors.get(req.params.hostname)
     if (!c) throw conductorNotFound(req.params.hostname)

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { takes } from '../args.js'
+import { DEPLOY_TEMPLATE_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { AppDeps } from '../deps.js'
 import type { DeployTemplateRecord } from '../../db/repos/deploy-templates.js'
 import { DEPLOY_TEMPLATE_SORT_KEYS } from '../../db/repos/deploy-templates.js'
@@ -33,8 +35,8 @@ export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps
     if (next) out.next = next
     return out
   }
-  app.get('/v1/deploy_templates', TEMPLATES, list(false))
-  app.get('/v1/deploy_templates/detail', TEMPLATES, list(true))
+  app.get('/v1/deploy_templates', takes(DEPLOY_TEMPLATE_LIST_ARGS, TEMPLATES), list(false))
+  app.get('/v1/deploy_templates/detail', takes(DEPLOY_TEMPLATE_LIST_ARGS, TEMPLATES), list(true))
 
   app.post('/v1/deploy_templates', TEMPLATES, async (req, reply) => {
     // Ironic's jsonschema text for an empty step list, before Ferrum's own schema check.
@@ -52,7 +54,7 @@ export function registerDeployTemplateRoutes(app: FastifyInstance, deps: AppDeps
     return deployTemplateView(t, base, req.apiVersion)
   })
 
-  app.get<T>('/v1/deploy_templates/:template', TEMPLATES, async (req) => {
+  app.get<T>('/v1/deploy_templates/:template', takes(SHOW_ARGS, TEMPLATES), async (req) => {
     const fields = parseFields(req, req.query as Query, DEPLOY_TEMPLATE_FIELDS)
     return deployTemplateView(await deps.store.deployTemplates.getByIdent(req.params.template), baseUrl(req, deps), req.apiVersion, fields)
   })

@@ -1,4 +1,6 @@
 import { requireVersion } from '../route-meta.js'
+import { takes } from '../args.js'
+import { DRIVER_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import { requestContext } from '../context.js'
@@ -26,7 +28,7 @@ function driverFields(req: FastifyRequest, q: Query): string[] | undefined {
 export function registerDriverRoutes(app: FastifyInstance, deps: AppDeps): void {
   type D = { Params: { driver: string } }
 
-  app.get('/v1/drivers', async (req) => {
+  app.get('/v1/drivers', takes(DRIVER_LIST_ARGS), async (req) => {
     const q = req.query as Query
     const type = qstr(q, 'type')
     if (type !== undefined) requireVersion(req, 'dynamic_drivers', 'The "type" filter')
@@ -43,7 +45,7 @@ export function registerDriverRoutes(app: FastifyInstance, deps: AppDeps): void 
     return { drivers: drivers.map((d) => driverView(d, base, req.apiVersion, detail, fields)) }
   })
 
-  app.get<D>('/v1/drivers/:driver', async (req) => {
+  app.get<D>('/v1/drivers/:driver', takes(SHOW_ARGS), async (req) => {
     const fields = driverFields(req, req.query as Query)
     const d = await deps.conductor.getDriver(requestContext(req), req.params.driver)
     return driverView(d, baseUrl(req, deps), req.apiVersion, true, fields)

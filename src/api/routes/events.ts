@@ -47,7 +47,8 @@ export function registerShardRoutes(app: FastifyInstance, deps: AppDeps): void {
       .groupBy('shard')
       .execute()
     rows.sort((a, b) => Number(b.n) - Number(a.n))
-    return { shards: rows.map((r) => ({ name: String(r.shard), count: Number(r.n) })) }
+    // Nodes without a shard count under "None", the name Ironic gives them (Python's str(None)).
+    return { shards: rows.map((r) => ({ name: r.shard === null ? 'None' : String(r.shard), count: Number(r.n) })) }
   })
 }
 

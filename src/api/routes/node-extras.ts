@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { takes } from '../args.js'
+import { HISTORY_LIST_ARGS } from '../schemas/query.js'
 import type { AppDeps } from '../deps.js'
 import { NotFoundError, ValidationError } from '../../domain/errors.js'
 import { baseUrl, selfLinks } from '../links.js'
@@ -93,10 +95,9 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
     void reply.code(202)
   })
 
-  app.get<P>('/v1/nodes/:node/history', HISTORY, async (req) => {
+  app.get<P>('/v1/nodes/:node/history', takes(HISTORY_LIST_ARGS, HISTORY), async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    const q = req.query as Record<string, string | undefined>
-    const detail = q.detail !== undefined && ['1', 'true', 't', 'yes', 'on'].includes(q.detail.toLowerCase())
+    const detail = (req.query as { detail?: boolean }).detail === true
     const base = baseUrl(req, deps)
     const list = await deps.store.history.list(node.id)
     return { history: list.map((h) => historyView(h, base, node.uuid, detail)) }

@@ -1,4 +1,5 @@
 import { requireVersion, requireMinor } from '../route-meta.js'
+import { readArg } from '../args.js'
 import { API_BOOT_DEVICES } from '../../drivers/interfaces/management.js'
 import { INTERFACE_KINDS } from '../../domain/interface-kinds.js'
 import { Type } from '@sinclair/typebox'
@@ -6,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import { requestContext } from '../context.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
-import { ValidationError } from '../../domain/errors.js'
+import { InvalidStateRequestedError, NodeLockedError, ValidationError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
 import type { Feature } from '../microversions.js'
 import { baseUrl, selfLinks } from '../links.js'
@@ -15,7 +16,7 @@ import { check } from '../validate.js'
 import type { ProvisionRequest } from '../../conductor/api.js'
 import { applyRunbook } from './runbooks.js'
 import { isPowerTarget, POWER_TARGETS, POWER_TARGET_SINCE_MINOR, POWER_TIMEOUT_SINCE_MINOR } from '../../domain/power-states.js'
-import { isProvisionVerb, PROVISION_VERBS } from '../../domain/provision-states.js'
+import { allowedVerbs, invalidActionMessage, isProvisionVerb } from '../../domain/provision-states.js'
 import { verbSinceMinor } from '../../domain/provision-states-api.js'
 
 const PowerBody = Type.Object(
@@ -45,6 +46,9 @@ const ProvisionBody = Type.Object(
   },
   { additionalProperties: false },
 )
+/** `PUT …/states/console`: `enabled`, a boolean as Ironic reads one ("true", "off"…). */
+const ConsoleBody = Type.Object({ enabled: Type.Union([Type.Boolean(), Type.String()]) }, { additionalProperties: false })
+
 const BootDeviceBody = Type.Object(
   { boot_device: Type.String({ maxLength: 64 }), persistent: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
@@ -100,10 +104,17 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
   app.put<P>('/v1/nodes/:node/states/provision', async (req, reply) => {
     const checked = check(ProvisionBody, req.body, 'args')
     const body = { ...checked, clean_steps: checked.clean_steps ?? undefined, deploy_steps: checked.deploy_steps ?? undefined }
-    if (!isProvisionVerb(body.target)) {
-      throw new ValidationError(`"${body.target}" is not a valid provision target. Use one of: ${PROVISION_VERBS.join(', ')}.`)
+    // Ironic's order: the verb's version, then whether the node's state takes it (an unknown verb
+    // included), then the arguments. The conductor checks the state again under the node lock.
+    const node = await findNode(deps, req, req.params.node)
+    if (isProvisionVerb(body.target)) requireMinor(req, verbSinceMinor(body.target), `The "${body.target}" provision action`)
+    // (`abort` of work in flight is the conductor's to judge: it stops an abortable step.)
+    if (!isProvisionVerb(body.target) || (body.target !== 'abort' && !allowedVerbs(node.provision_state).includes(body.target))) {
+      if (node.reservation !== null) throw new NodeLockedError(node.uuid, node.reservation)
+      throw new InvalidStateRequestedError(invalidActionMessage(node.provision_state, body.target, node.uuid, req.apiVersion.minor), {
+        details: { provision_state: node.provision_state, action: body.target, allowed: allowedVerbs(node.provision_state, req.apiVersion.minor) },
+      })
     }
-    requireMinor(req, verbSinceMinor(body.target), `The "${body.target}" provision action`)
     if (body.configdrive !== undefined && body.configdrive !== null) {
       if (!['active', 'rebuild', 'deploy'].includes(body.target)) throw new ValidationError('A config drive can only be passed with the "active", "deploy" or "rebuild" actions.')
       if (body.target === 'rebuild') requireVersion(req, 'rebuild_configdrive', 'A config drive with "rebuild"')
@@ -128,11 +139,24 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
       if (!['clean', 'service'].includes(body.target)) throw new ValidationError('"disable_ramdisk" is only valid for the "clean" and "service" actions.')
     }
     if (body.runbook !== undefined) requireVersion(req, 'runbooks', '"runbook"')
-    const node = await findNode(deps, req, req.params.node)
     const pr: ProvisionRequest = { ...body, verb: body.target, apiMinor: req.apiVersion.minor }
     await applyRunbook(deps, node, pr)
     await deps.conductor.provision(requestContext(req), node.uuid, pr)
     void reply.code(202).header('Location', accepted(req, node))
+    return null
+  })
+
+  app.get<P>('/v1/nodes/:node/states/console', async (req) => {
+    const node = await findNode(deps, req, req.params.node)
+    return deps.conductor.getConsole(requestContext(req), node.uuid)
+  })
+
+  app.put<P>('/v1/nodes/:node/states/console', async (req, reply) => {
+    const body = check(ConsoleBody, req.body, 'args')
+    const enabled = readArg('boolean', 'enabled', body.enabled) as boolean
+    const node = await findNode(deps, req, req.params.node)
+    await deps.conductor.setConsole(requestContext(req), node.uuid, enabled)
+    void reply.code(202).header('Location', `${baseUrl(req, deps)}/v1/nodes/${req.params.node}/states/console`)
     return null
   })
 

@@ -1,4 +1,6 @@
 import { tooOldError } from '../route-meta.js'
+import { takes } from '../args.js'
+import { NODE_DETAIL_ARGS, NODE_LIST_ARGS, NODE_PATCH_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { InterfaceKind } from '../../domain/interface-kinds.js'
 import { INTERFACE_KINDS } from '../../domain/interface-kinds.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -14,13 +16,19 @@ import type { Feature } from '../microversions.js'
 import { baseUrl } from '../links.js'
 import { nodeFieldVisible } from '../views/node.js'
 import { initialProvisionState } from '../../domain/provision-states-api.js'
-import { check, checkName, checkTrait, checkUuid, ironicBool } from '../validate.js'
+import { check, checkName, checkTrait, checkUuid, ironicBool, pyRepr } from '../validate.js'
+import { PROVISION_STATES } from '../../domain/provision-states.js'
 import { applyPatch, parsePatch } from '../json-patch.js'
 import { nextLink, qbool, qfields, qpaging, qstr } from '../query.js'
 import type { Query } from '../query.js'
 import { chassisIdFor, findNode, renderNode, renderNodes } from '../node-lookup.js'
 
 export const MAX_LIMIT = 1000
+
+/** The faults a node list can be filtered by (Ironic's VALID_FAULTS). */
+const NODE_FAULTS = ['power failure', 'clean failure', 'rescue abort failure'] as const
+/** Node fields Ironic refuses to sort by (its invalid_sort_key_list). */
+const NODE_UNSORTABLE = ['properties', 'driver_info', 'extra', 'instance_info', 'driver_internal_info', 'clean_step', 'deploy_step', 'raid_config', 'target_raid_config', 'traits', 'network_data']
 
 /** Fields a JSON Patch may not touch (changed only by the conductor or dedicated endpoints). */
 const READ_ONLY = new Set([
@@ -61,7 +69,10 @@ function parseFilters(req: FastifyRequest, q: Query): NodeFilters {
     return v
   }
   const ps = gate('provision_state', 'provision_state_filter')
-  if (ps !== undefined) f.provision_state = ps
+  if (ps !== undefined) {
+    if (!(PROVISION_STATES as readonly string[]).includes(ps)) throw new ValidationError(`Provision state "${ps}" is not valid`, { details: { ferrum_remedy: `Use one of: ${PROVISION_STATES.join(', ')}.` } })
+    f.provision_state = ps
+  }
   const driver = gate('driver', 'driver_filter')
   if (driver !== undefined) f.driver = driver
   if (gate('maintenance', null) !== undefined) f.maintenance = qbool(q, 'maintenance')
@@ -71,13 +82,19 @@ function parseFilters(req: FastifyRequest, q: Query): NodeFilters {
   const rc = gate('resource_class', 'resource_class')
   if (rc !== undefined) f.resource_class = rc
   const fault = gate('fault', 'fault')
-  if (fault !== undefined) f.fault = fault
+  if (fault !== undefined) {
+    if (!(NODE_FAULTS as readonly string[]).includes(fault)) throw new ValidationError(`Unrecognized fault "${fault}" is specified, allowed faults are (${NODE_FAULTS.map((x) => pyRepr(x)).join(', ')})`)
+    f.fault = fault
+  }
   const cg = gate('conductor_group', 'conductor_group')
   if (cg !== undefined) f.conductor_group = cg
   const owner = gate('owner', 'owner')
   if (owner !== undefined) f.owner = owner
   const lessee = gate('lessee', 'lessee')
   if (lessee !== undefined) f.lessee = lessee
+  // Owner or lessee (Ironic's project filter, which its policy also narrows a project to).
+  const project = gate('project', null)
+  if (project !== undefined) f.project = project
   const dc = gate('description_contains', 'description')
   if (dc !== undefined) f.description_contains = dc
   if (gate('retired', 'retired') !== undefined) f.retired = qbool(q, 'retired')
@@ -96,7 +113,7 @@ async function listNodes(deps: AppDeps, req: FastifyRequest, detail: boolean): P
   const detailParam = qbool(q, 'detail')
   if (detailParam !== undefined) {
     if (!allows(req.apiVersion, 'detail_query')) throw new NotAcceptableError('The "detail" query parameter requires API version 1.43 or newer.')
-    if (detail) throw new ValidationError('The "detail" query parameter can not be used with /v1/nodes/detail.')
+    // (/v1/nodes/detail does not take `detail`: its schema refuses it, as Ironic does.)
     detail = detailParam
   }
   let fields: string[] | undefined
@@ -105,8 +122,16 @@ async function listNodes(deps: AppDeps, req: FastifyRequest, detail: boolean): P
     if (detail) throw new ValidationError('Can not specify ?detail=True and fields in the same request.')
     fields = qfields(q, (f) => nodeFieldVisible(f, req.apiVersion))
   }
+  const sortKeyAsked = qstr(q, 'sort_key')
+  if (sortKeyAsked !== undefined && NODE_UNSORTABLE.includes(sortKeyAsked)) throw new ValidationError(`The sort_key value ${sortKeyAsked} is an invalid field for sorting`)
   const { limit, sortKey, sortDir } = qpaging(q, NODE_SORT_KEYS, MAX_LIMIT)
   const filters = parseFilters(req, q)
+  // Every node is managed by this conductor (all-in-one): another conductor's name lists none.
+  const conductor = qstr(q, 'conductor')
+  if (conductor !== undefined) {
+    if (!allows(req.apiVersion, 'conductors')) throw tooOldError(req, 'conductors', 'The "conductor" filter')
+    if (conductor !== deps.conductor.hostname) return { nodes: [] }
+  }
   // The client's `node list --chassis UUID` sends chassis_uuid (any version); an unknown chassis is a 404, as in Ironic.
   const chassisUuid = qstr(q, 'chassis_uuid')
   if (chassisUuid !== undefined) {
@@ -179,10 +204,10 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
     return renderNode(deps, req, node)
   })
 
-  app.get('/v1/nodes', async (req) => listNodes(deps, req, false))
-  app.get('/v1/nodes/detail', async (req) => listNodes(deps, req, true))
+  app.get('/v1/nodes', takes(NODE_LIST_ARGS), async (req) => listNodes(deps, req, false))
+  app.get('/v1/nodes/detail', takes(NODE_DETAIL_ARGS), async (req) => listNodes(deps, req, true))
 
-  app.get<{ Params: { node: string } }>('/v1/nodes/:node', async (req) => {
+  app.get<{ Params: { node: string } }>('/v1/nodes/:node', takes(SHOW_ARGS), async (req) => {
     const q = req.query as Query
     let fields: string[] | undefined
     if (qstr(q, 'fields') !== undefined) {
@@ -193,7 +218,7 @@ export function registerNodeRoutes(app: FastifyInstance, deps: AppDeps): void {
     return renderNode(deps, req, node, fields)
   })
 
-  app.patch<{ Params: { node: string } }>('/v1/nodes/:node', async (req) => {
+  app.patch<{ Params: { node: string } }>('/v1/nodes/:node', takes(NODE_PATCH_ARGS), async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const ops = parsePatch(req.body, READ_ONLY, NODE_PATCHABLE)
     rejectNewerFields(req, ops.map((o) => o.path.split('/')[1]))

@@ -1,8 +1,8 @@
 import { tooOldError } from '../route-meta.js'
+import { readArg } from '../args.js'
 import type { FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
-import { isUuid } from '../../domain/ident.js'
 import type { PortChanges, PortRecord } from '../../db/repos/ports.js'
 import type { PortgroupRecord } from '../../db/repos/portgroups.js'
 import { ConflictError, InvalidStateError, NodeLockedError, NotFoundError, ValidationError } from '../../domain/errors.js'
@@ -21,13 +21,9 @@ import { PORT_FIELDS } from '../views/port.js'
 /** Provision states in which a port's connectivity (or a port group's node) may change outside maintenance. */
 export const CONNECTIVITY_UPDATE_STATES: ReadonlySet<string> = new Set(['enroll', 'inspecting', 'inspect wait', 'manageable'])
 
-const NAME_RE = /^[A-Za-z0-9\-._~]{1,255}$/
-
-/** The port group named in a URL or filter: UUID or name. 400 for neither, 404 when missing. */
+/** The port group named in a URL, filter or body: UUID or name. 400 for neither, 404 when missing. */
 export async function findPortgroup(deps: AppDeps, _req: FastifyRequest, ident: string): Promise<PortgroupRecord> {
-  if (!isUuid(ident) && !NAME_RE.test(ident)) {
-    throw new ValidationError(`Expected a logical name or UUID but received ${ident}.`, { code: 'FERRUM_INVALID_IDENT' })
-  }
+  readArg('uuid_or_name', 'portgroup', ident)
   return deps.store.portgroups.getByIdent(ident)
 }
 
@@ -40,15 +36,19 @@ export function rejectNewerPortFields(req: FastifyRequest, fields: readonly stri
   }
 }
 
-/** The port named in a URL: a UUID, or from 1.88 a name. Throws 400 for anything else, 404 when missing. */
 /** Ironic's PATCH_ALLOWED_FIELDS of ports (21.4; Ferrum's `name` comes with 1.88), for its refusal text. */
 const IRONIC_PORT_PATCHABLE = PORT_PATCHABLE.filter((f) => f !== 'name')
+
+/** The port named in a URL: a UUID, or from 1.88 a name. Throws 400 for anything else, 404 when missing. */
 
 export async function findPort(deps: AppDeps, req: FastifyRequest, ident: string): Promise<PortRecord> {
   let port: PortRecord | null
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ident)) port = await deps.store.ports.getByUuid(ident)
   else if (allows(req.apiVersion, 'port_name')) port = await deps.store.ports.getByName(checkName(ident, 'port') as string)
-  else throw new ValidationError(`Expected UUID for port_uuid: ${ident}`, { code: 'FERRUM_INVALID_UUID' })
+  else {
+    readArg('uuid', 'port_uuid', ident) // Ironic's 400 for a non-UUID (the 32-digit form passes)
+    port = await deps.store.ports.getByUuid(ident)
+  }
   if (!port) throw new NotFoundError(`Port ${ident} could not be found.`, { code: 'PORT_NOT_FOUND' })
   return port
 }

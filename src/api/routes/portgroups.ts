@@ -1,4 +1,6 @@
 import { tooOldError } from '../route-meta.js'
+import { takes } from '../args.js'
+import { PORTGROUP_DETAIL_ARGS, PORTGROUP_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { PortgroupChanges, PortgroupFilters, PortgroupRecord } from '../../db/repos/portgroups.js'
@@ -124,20 +126,20 @@ export function registerPortgroupRoutes(app: FastifyInstance, deps: AppDeps): vo
   type N = { Params: { node: string } }
   type G = { Params: { portgroup: string } }
 
-  app.get('/v1/portgroups', PORTGROUPS, async (req) => {
+  app.get('/v1/portgroups', takes(PORTGROUP_LIST_ARGS, PORTGROUPS), async (req) => {
     return listPortgroups(deps, req, 'portgroups', false)
   })
-  app.get('/v1/portgroups/detail', PORTGROUPS, async (req) => {
+  app.get('/v1/portgroups/detail', takes(PORTGROUP_DETAIL_ARGS, PORTGROUPS), async (req) => {
     return listPortgroups(deps, req, 'portgroups/detail', true)
   })
-  app.get<N>('/v1/nodes/:node/portgroups', NODE_PORTGROUPS, async (req) => {
+  app.get<N>('/v1/nodes/:node/portgroups', takes(PORTGROUP_LIST_ARGS, NODE_PORTGROUPS), async (req) => {
     return listPortgroups(deps, req, `nodes/${req.params.node}/portgroups`, false, req.params.node)
   })
-  app.get<N>('/v1/nodes/:node/portgroups/detail', NODE_PORTGROUPS, async (req) => {
+  app.get<N>('/v1/nodes/:node/portgroups/detail', takes(PORTGROUP_DETAIL_ARGS, NODE_PORTGROUPS), async (req) => {
     return listPortgroups(deps, req, `nodes/${req.params.node}/portgroups/detail`, true, req.params.node)
   })
 
-  app.get<G>('/v1/portgroups/:portgroup', PORTGROUPS, async (req) => {
+  app.get<G>('/v1/portgroups/:portgroup', takes(SHOW_ARGS, PORTGROUPS), async (req) => {
     const fields = parseFields(req, req.query as Query, PORTGROUP_FIELDS)
     const pg = await findPortgroup(deps, req, req.params.portgroup)
     return portgroupView(pg, baseUrl(req, deps), req.apiVersion, fields)

@@ -1,4 +1,6 @@
 import { requireVersion } from '../route-meta.js'
+import { takes } from '../args.js'
+import { PORT_DETAIL_ARGS, PORT_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { PortFilters, PortRecord } from '../../db/repos/ports.js'
@@ -71,21 +73,21 @@ export function registerPortRoutes(app: FastifyInstance, deps: AppDeps): void {
   type G = { Params: { portgroup: string } }
   type P = { Params: { port: string } }
 
-  app.get('/v1/ports', async (req) => listPorts(deps, req, { path: 'ports', detailPath: false }))
-  app.get('/v1/ports/detail', async (req) => listPorts(deps, req, { path: 'ports/detail', detailPath: true }))
-  app.get<N>('/v1/nodes/:node/ports', async (req) =>
+  app.get('/v1/ports', takes(PORT_LIST_ARGS), async (req) => listPorts(deps, req, { path: 'ports', detailPath: false }))
+  app.get('/v1/ports/detail', takes(PORT_DETAIL_ARGS), async (req) => listPorts(deps, req, { path: 'ports/detail', detailPath: true }))
+  app.get<N>('/v1/nodes/:node/ports', takes(PORT_LIST_ARGS), async (req) =>
     listPorts(deps, req, { path: `nodes/${req.params.node}/ports`, detailPath: false, node: req.params.node }))
-  app.get<N>('/v1/nodes/:node/ports/detail', async (req) =>
+  app.get<N>('/v1/nodes/:node/ports/detail', takes(PORT_DETAIL_ARGS), async (req) =>
     listPorts(deps, req, { path: `nodes/${req.params.node}/ports/detail`, detailPath: true, node: req.params.node }))
 
   const pgPorts = (detailPath: boolean) => async (req: FastifyRequest<G>) => {
     const path = `portgroups/${req.params.portgroup}/ports${detailPath ? '/detail' : ''}`
     return listPorts(deps, req, { path, detailPath, portgroup: req.params.portgroup })
   }
-  app.get<G>('/v1/portgroups/:portgroup/ports', PG_PORTS, pgPorts(false))
-  app.get<G>('/v1/portgroups/:portgroup/ports/detail', PG_PORTS, pgPorts(true))
+  app.get<G>('/v1/portgroups/:portgroup/ports', takes(PORT_LIST_ARGS, PG_PORTS), pgPorts(false))
+  app.get<G>('/v1/portgroups/:portgroup/ports/detail', takes(PORT_DETAIL_ARGS, PG_PORTS), pgPorts(true))
 
-  app.get<P>('/v1/ports/:port', async (req) => {
+  app.get<P>('/v1/ports/:port', takes(SHOW_ARGS), async (req) => {
     const fields = parseFields(req, req.query as Query, PORT_FIELDS)
     const port = await findPort(deps, req, req.params.port)
     return portView(port, baseUrl(req, deps), req.apiVersion, fields)

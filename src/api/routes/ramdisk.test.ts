@@ -168,6 +168,9 @@ test('continue_inspection: bad data and old versions get Ironic-style answers', 
   const unknown = await req('POST', '/v1/continue_inspection', { inventory: inventory(['52:54:00:ee:ee:ee']) })
   assert.equal(unknown.statusCode, 404)
   assert.equal((await req('POST', '/v1/continue_inspection', { inventory: inventory([mac]) }, '1.83')).statusCode, 404)
+  // Its one query argument, node_uuid, is checked as Ironic checks it; nothing else is taken.
+  assert.equal(faultOf((await req('POST', '/v1/continue_inspection?node_uuid=banana', { inventory: inventory([mac]) })).body), 'Expected UUID for node_uuid: banana')
+  assert.equal(faultOf((await req('POST', '/v1/continue_inspection?colour=red', { inventory: inventory([mac]) })).body), 'Unexpected arguments: colour')
   // An agent that sends no version header (1.1) gets ironic-inspector's answer.
   const old = await t.app.inject({ method: 'POST', url: '/v1/continue_inspection', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ inventory: inventory([mac]) }) })
   assert.equal(old.statusCode, 202, old.body)

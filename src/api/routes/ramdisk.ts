@@ -5,6 +5,9 @@
  * Also what in-band inspection stored: `GET /v1/nodes/{node}/inventory` (1.81+).
  */
 import type { FastifyInstance } from 'fastify'
+import { takes } from '../args.js'
+import { CONTINUE_INSPECTION_ARGS, LOOKUP_ARGS } from '../schemas/query.js'
+import { tooOldError } from '../route-meta.js'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { requestContext } from '../context.js'
@@ -12,7 +15,7 @@ import { findNode } from '../node-lookup.js'
 import { qstr, type Query } from '../query.js'
 import { check, checkUuid } from '../validate.js'
 import { NotFoundError, ValidationError } from '../../domain/errors.js'
-import { allows, FEATURES } from '../microversions.js'
+import { allows } from '../microversions.js'
 import type { HeartbeatRequest } from '../../conductor/agent-callbacks.js'
 
 const RAMDISK = { config: { since: 'lookup_heartbeat', tooOld: 'absent', what: 'The ramdisk API (lookup and heartbeat)' } } as const
@@ -38,9 +41,9 @@ const InspectionBody = Type.Object({
 export function registerRamdiskRoutes(app: FastifyInstance, deps: AppDeps): void {
   // 1.84+, and 1.1 (no version header at all) as Ironic also accepts, for older agents. Below
   // 1.84 the answer is ironic-inspector's `{uuid}`; from 1.84 the lookup answer with the token.
-  app.post('/v1/continue_inspection', async (req, reply) => {
+  app.post('/v1/continue_inspection', takes(CONTINUE_INSPECTION_ARGS), async (req, reply) => {
     const minor = req.apiVersion.minor
-    if (minor !== 1 && !allows(req.apiVersion, 'continue_inspection')) throw new NotFoundError(`API version 1.${FEATURES.continue_inspection} or newer is required`, { code: 'API_VERSION_TOO_OLD' })
+    if (minor !== 1 && !allows(req.apiVersion, 'continue_inspection')) throw tooOldError(req, 'continue_inspection', 'Continuing inspection', 'absent')
     const body = check(InspectionBody, req.body ?? null, 'inspection data')
     const uuid = qstr(req.query as Query, 'node_uuid')
     const { inventory, ...pluginData } = body as { inventory: Record<string, unknown> } & Record<string, unknown>
@@ -56,7 +59,7 @@ export function registerRamdiskRoutes(app: FastifyInstance, deps: AppDeps): void
     return { inventory: inv.inventory, plugin_data: inv.plugin_data }
   })
 
-  app.get('/v1/lookup', RAMDISK, async (req) => {
+  app.get('/v1/lookup', takes(LOOKUP_ARGS, RAMDISK), async (req) => {
     const q = req.query as Query
     const addresses = (qstr(q, 'addresses') ?? '').split(',').filter((a) => a !== '')
     const uuid = qstr(q, 'node_uuid')

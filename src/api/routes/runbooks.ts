@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox'
+import { takes } from '../args.js'
+import { RUNBOOK_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
@@ -79,7 +81,7 @@ const RUNBOOKS = { config: { since: 'runbooks', tooOld: 'hidden', what: 'Runbook
 
 export function registerRunbookRoutes(app: FastifyInstance, deps: AppDeps): void {
   type R = { Params: { runbook: string } }
-  app.get('/v1/runbooks', RUNBOOKS, async (req) => {
+  app.get('/v1/runbooks', takes(RUNBOOK_LIST_ARGS, RUNBOOKS), async (req) => {
     const q = req.query as Query
     const fields = listFields(req, q, RUNBOOK_FIELDS, DEFAULT_FIELDS, false)
     checkSortKey(req, q, RUNBOOK_FIELDS, ['extra', 'steps', 'links'])
@@ -106,7 +108,7 @@ export function registerRunbookRoutes(app: FastifyInstance, deps: AppDeps): void
     return view(r, base, req)
   })
 
-  app.get<R>('/v1/runbooks/:runbook', RUNBOOKS, async (req) => {
+  app.get<R>('/v1/runbooks/:runbook', takes(SHOW_ARGS, RUNBOOKS), async (req) => {
     const fields = parseFields(req, req.query as Query, RUNBOOK_FIELDS)
     return view(await deps.store.runbooks.getByIdent(req.params.runbook), baseUrl(req, deps), req, fields)
   })

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { PASSTHRU_ARGS } from '../schemas/query.js'
 import type { AppDeps } from '../deps.js'
 import { requestContext } from '../context.js'
 import type { PassthruResult } from '../../conductor/api.js'
@@ -74,9 +75,9 @@ export function registerVendorPassthruRoutes(app: FastifyInstance, deps: AppDeps
     return answer(reply, await deps.conductor.driverVendorPassthru(requestContext(req), req.params.driver!, method, req.method, args))
   }
   for (const url of ['/v1/nodes/:node/vendor_passthru', '/v1/nodes/:node/vendor_passthru/:method']) {
-    app.route<Call>({ method: [...VERBS], url, handler: nodeCall })
+    app.route<Call>({ method: [...VERBS], url, schema: { querystring: PASSTHRU_ARGS }, handler: nodeCall })
   }
   for (const url of ['/v1/drivers/:driver/vendor_passthru', '/v1/drivers/:driver/vendor_passthru/:method']) {
-    app.route<Call>({ method: [...VERBS], url, handler: driverCall })
+    app.route<Call>({ method: [...VERBS], url, schema: { querystring: PASSTHRU_ARGS }, handler: driverCall })
   }
 }

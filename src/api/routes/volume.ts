@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox'
+import { takes } from '../args.js'
+import { SHOW_ARGS, VOLUME_LIST_ARGS } from '../schemas/query.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
@@ -128,11 +130,11 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   })
 
   for (const k of [CONNECTORS, TARGETS] as Kind<VolumeConnectorRecord | VolumeTargetRecord>[]) {
-    app.get(`/v1/volume/${k.path}`, VOLUME, async (req) => listOf(deps, req, k, { detailPath: false, path: `volume/${k.path}` }))
-    app.get(`/v1/volume/${k.path}/detail`, VOLUME, async (req) => listOf(deps, req, k, { detailPath: true, path: `volume/${k.path}/detail` }))
-    app.get<N>(`/v1/nodes/:node/volume/${k.path}`, VOLUME, async (req) =>
+    app.get(`/v1/volume/${k.path}`, takes(VOLUME_LIST_ARGS, VOLUME), async (req) => listOf(deps, req, k, { detailPath: false, path: `volume/${k.path}` }))
+    app.get(`/v1/volume/${k.path}/detail`, takes(VOLUME_LIST_ARGS, VOLUME), async (req) => listOf(deps, req, k, { detailPath: true, path: `volume/${k.path}/detail` }))
+    app.get<N>(`/v1/nodes/:node/volume/${k.path}`, takes(VOLUME_LIST_ARGS, VOLUME), async (req) =>
       listOf(deps, req, k, { ...withNode(req.params.node), detailPath: false, path: `nodes/${req.params.node}/volume/${k.path}` }))
-    app.get<U>(`/v1/volume/${k.path}/:uuid`, VOLUME, async (req) => {
+    app.get<U>(`/v1/volume/${k.path}/:uuid`, takes(SHOW_ARGS, VOLUME), async (req) => {
       const fields = parseFields(req, req.query as Query, k.fields)
       return k.view(await k.get(deps, checkUuid(req.params.uuid, k.path === 'connectors' ? 'connector_uuid' : 'target_uuid')), baseUrl(req, deps), req.apiVersion, fields)
     })

@@ -54,12 +54,13 @@ export interface NodeViewContext {
 
 /**
  * Serialises a node the way Ironic does at `ctx.version`: fields newer than the version are
- * omitted, secrets masked, links added. With `fields`, only those (plus nothing else) are shown.
+ * omitted, secrets masked, links added. With `fields`, only those and the links are shown.
  */
 export function nodeView(n: NodeRecord, ctx: NodeViewContext, fields?: readonly string[], short = false): Record<string, unknown> {
   // The detailed view's field list depends only on the version: computed once per version, not
   // per node (a detailed list of 1000 nodes renders 1000 views; see bench/RESULTS.md).
-  const selected = fields ?? (short ? NODE_SHORT_FIELDS : detailFields(ctx.version))
+  // A `fields` selection keeps the node's links, as Ironic's does.
+  const selected = fields ? (fields.includes('links') ? fields : [...fields, 'links']) : short ? NODE_SHORT_FIELDS : detailFields(ctx.version)
   const check = fields !== undefined || short
   const out: Record<string, unknown> = {}
   const id = n.uuid
