@@ -9,6 +9,7 @@ import { ValidationError } from '../domain/errors.js'
 import { ironicSchemaFailure } from './schema-errors.js'
 import { schemaValidationError } from './validate.js'
 import { isArgs, NO_ARGS, PATH_ARGS } from './args.js'
+import { RouteTable } from './no-route.js'
 import type { AppDeps } from './deps.js'
 import { registerRootRoutes } from './routes/root.js'
 import { registerNodeRoutes } from './routes/nodes.js'
@@ -86,15 +87,15 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
   registerRouteMetadata(app)
   // A route takes only the query arguments it declares (none unless it says so), as in Ironic;
   // the identifiers of the main resources in its path are checked with Ironic's validators.
+  const routes = new RouteTable()
   app.addHook('onRoute', (route) => {
+    routes.add(route)
     if ((route.config as { anyArgs?: boolean } | undefined)?.anyArgs) return
     const params = route.schema?.params ?? PATH_ARGS.find(([prefix]) => route.url.startsWith(prefix))?.[1](route.url)
     route.schema = { ...route.schema, querystring: route.schema?.querystring ?? NO_ARGS, ...(params ? { params } : {}) }
   })
   app.setErrorHandler(errorHandler)
-  app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(ironicErrorBody(`The resource could not be found: ${req.method} ${req.url.split('?')[0]}.`, 404, 'FERRUM_NO_ROUTE'))
-  })
+  app.setNotFoundHandler((req, reply) => routes.answer(req, reply))
 
   registerRootRoutes(app, deps)
   registerNodeRoutes(app, deps)

@@ -67,7 +67,7 @@ export class Conductor implements ConductorApi, ConductorCore {
   }
 
   async driverProperties(_ctx: RequestContext, name: string): Promise<Record<string, string>> {
-    driverSummary(this, name)
+    driverSummary(this, name, 'call')
     return this.deps.drivers.properties(name)
   }
 

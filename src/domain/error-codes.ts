@@ -69,6 +69,7 @@ export const API_ERROR_CODES = {
   // 404
   FERRUM_NOT_FOUND: c(404, 'The resource does not exist.'),
   FERRUM_NO_ROUTE: c(404, 'No API path matches the request.'),
+  FERRUM_METHOD_NOT_ALLOWED: c(405, 'The path exists but does not take the request\'s method; the Allow header lists the ones it takes.'),
   FERRUM_BOOT_FILE_NOT_FOUND: c(404, 'The boot file does not exist.'),
   FERRUM_INDICATOR_NOT_FOUND: c(404, 'The node has no such indicator.'),
   NODE_NOT_FOUND: c(404, 'No node has that UUID or name.'),

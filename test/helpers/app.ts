@@ -68,6 +68,8 @@ export function remedyOf(body: string): string {
 export function faultOf(body: string): string {
   const outer = JSON.parse(body) as { error_message?: string }
   if (typeof outer.error_message !== 'string') throw new Error(`not an Ironic error body: ${body}`)
-  const inner = JSON.parse(outer.error_message) as { faultstring: string }
-  return inner.faultstring
+  const inner = JSON.parse(outer.error_message) as { faultstring?: string; description?: string; ferrum_remedy?: string }
+  // webob's body (errors Ironic raises from its router): its description, or when that is
+  // empty (as Ironic leaves it for 404/405) Ferrum's remedy.
+  return inner.faultstring ?? (inner.description || inner.ferrum_remedy) ?? ''
 }

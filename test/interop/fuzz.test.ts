@@ -70,7 +70,9 @@ function assertIronicError(status: number, body: string, what: string): void {
   if (inner.faultstring === undefined && typeof inner.description === 'string') {
     // An error Ironic raises from its router: webob's body, with the status and a description.
     assert.equal(inner.code, status, `${what}: webob code`)
-    assert.ok((inner.description as string).length > 0 && (inner.description as string).length < 4096, `${what}: description`)
+    // Ironic leaves it empty for 404/405; then Ferrum's remedy says what was asked.
+    const text = (inner.description as string) || String(inner.ferrum_remedy ?? '')
+    assert.ok(text.length > 0 && text.length < 4096, `${what}: description or ferrum_remedy`)
     return
   }
   assert.equal(typeof inner.faultstring, 'string', `${what}: faultstring missing in ${body.slice(0, 300)}`)

@@ -10,7 +10,9 @@ dialectSuite('chassis API', (withApp) => {
     assert.equal(r.status, 201, r.fault)
     assert.equal(r.body.description, 'rack 12')
     assert.deepEqual(r.body.extra, { row: 'B' })
-    assert.match(r.body.nodes[0].href, new RegExp(`/v1/chassis/${r.body.uuid}/nodes$`))
+    // The node links are nested one list deeper, as in Ironic: [[self, bookmark]].
+    assert.match(r.body.nodes[0][0].href, new RegExp(`/v1/chassis/${r.body.uuid}/nodes$`))
+    assert.equal(r.body.nodes[0][1].rel, 'bookmark')
     assert.match(String(r.headers.location), new RegExp(`/v1/chassis/${r.body.uuid}$`))
     const given = await call(t, 'POST', '/v1/chassis', { body: { uuid: GHOST.toUpperCase() } })
     assert.equal(given.body.uuid, GHOST)

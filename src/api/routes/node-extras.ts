@@ -34,6 +34,8 @@ function historyView(h: HistoryRecord, base: string, nodeUuid: string, detail: b
 
 /** Traits, maintenance and history of a node. */
 const TRAITS = { config: { since: 'traits', tooOld: 'not-acceptable', what: 'Node traits' } } as const
+/** Adding one trait before 1.37: Ironic's router has no such method yet (webob's 405). */
+const ADD_TRAIT = { config: { since: 'traits', tooOld: 'not-allowed', what: 'Adding a node trait', pecan: '' } } as const
 
 const HISTORY = { config: { since: 'node_history', tooOld: 'absent', what: 'Node history', pecan: '' } } as const
 
@@ -54,7 +56,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
     void reply.code(204)
   })
 
-  app.put<PT>('/v1/nodes/:node/traits/:trait', TRAITS, async (req, reply) => {
+  app.put<PT>('/v1/nodes/:node/traits/:trait', ADD_TRAIT, async (req, reply) => {
     if (req.body !== undefined && req.body !== null) throw new ValidationError('Adding a single trait takes no request body; the trait is in the URL.')
     const trait = checkTrait(req.params.trait, 'trait')
     const node = await findNode(deps, req, req.params.node)
@@ -63,7 +65,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
       throw new ValidationError(`Node ${node.uuid} already has ${MAX_TRAITS} traits, the most a node can have; remove one first.`)
     }
     await deps.store.nodes.addTrait(node.id, trait)
-    void reply.code(204).header('Location', `${baseUrl(req, deps)}/v1/nodes/${node.uuid}/traits`)
+    void reply.code(204).header('Location', `${baseUrl(req, deps)}/v1/nodes/${node.uuid}/traits/${trait}`)
   })
 
   app.delete<P>('/v1/nodes/:node/traits', TRAITS, async (req, reply) => {

@@ -180,7 +180,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
     return { supported_boot_devices: await deps.conductor.getSupportedBootDevices(requestContext(req), node.uuid) }
   })
 
-  app.put<P>('/v1/nodes/:node/management/inject_nmi', { config: { since: 'inject_nmi', tooOld: 'not-acceptable', what: 'Injecting an NMI' } } as const, async (req, reply) => {
+  app.put<P>('/v1/nodes/:node/management/inject_nmi', { config: { since: 'inject_nmi', tooOld: 'absent', what: 'Injecting an NMI' } } as const, async (req, reply) => {
     if (req.body !== undefined && req.body !== null && (typeof req.body !== 'object' || Array.isArray(req.body) || Object.keys(req.body).length > 0)) {
       throw new ValidationError('The inject_nmi request takes an empty JSON object as body.')
     }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { unknownDriverError } from '../../conductor/conductor-drivers.js'
 import type { AppDeps } from '../deps.js'
-import { ValidationError } from '../../domain/errors.js'
+import { NotFoundError, ValidationError } from '../../domain/errors.js'
 import { requestContext } from '../context.js'
 
 import { findNode } from '../node-lookup.js'
@@ -25,7 +26,9 @@ export function registerRaidRoutes(app: FastifyInstance, deps: AppDeps): void {
   })
 
   app.get<{ Params: { driver: string } }>('/v1/drivers/:driver/raid/logical_disk_properties', { config: { since: 'raid_config', tooOld: 'not-acceptable', what: 'RAID logical disk properties' } } as const, async (req) => {
-    const d = await deps.conductor.getDriver(requestContext(req), req.params.driver)
+    const d = await deps.conductor.getDriver(requestContext(req), req.params.driver).catch((e: unknown) => {
+      throw e instanceof NotFoundError ? unknownDriverError(req.params.driver) : e
+    })
     const raid = d.interfaces.raid?.default ?? null
     if (raid === null || raid === 'no-raid') {
       throw new ValidationError(`Driver ${req.params.driver} does not support RAID (its default raid interface is "${raid ?? 'none'}").`, { code: 'UNSUPPORTED_DRIVER_EXTENSION' })

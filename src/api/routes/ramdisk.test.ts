@@ -178,5 +178,5 @@ test('continue_inspection: bad data and old versions get Ironic-style answers', 
   await waitState(uuid, 'manageable')
   const missing = await req('GET', `/v1/nodes/${(await req('POST', '/v1/nodes', { driver: 'fake-hardware' })).json().uuid}/inventory`)
   assert.equal(missing.statusCode, 404)
-  assert.match(faultOf(missing.body), /Node inventory for node .* could not be found\./)
+  assert.match(faultOf(missing.body), /^Node inventory record for node \d+ could not be found\.$/)
 })

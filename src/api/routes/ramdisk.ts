@@ -55,7 +55,8 @@ export function registerRamdiskRoutes(app: FastifyInstance, deps: AppDeps): void
   app.get<{ Params: { node: string } }>('/v1/nodes/:node/inventory', { config: { since: 'node_inventory', tooOld: 'absent', what: 'Node inventory', pecan: '' } } as const, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const inv = await deps.store.inventory.get(node.id)
-    if (!inv) throw new NotFoundError(`Node inventory for node ${node.uuid} could not be found.`, { code: 'FERRUM_NOT_FOUND' })
+    // Ironic names the node by its database id here; the UUID goes in the remedy.
+    if (!inv) throw new NotFoundError(`Node inventory record for node ${node.id} could not be found.`, { code: 'FERRUM_NOT_FOUND', details: { ferrum_remedy: `Node ${node.uuid} has not been inspected (with the agent inspect interface) yet.` } })
     return { inventory: inv.inventory, plugin_data: inv.plugin_data }
   })
 

@@ -23,7 +23,8 @@ export function chassisView(c: ChassisRecord, base: string, v: ApiVersion, field
     created_at: c.created_at,
     updated_at: c.updated_at,
     links: selfLinks(base, `chassis/${c.uuid}`),
-    nodes: selfLinks(base, `chassis/${c.uuid}/nodes`),
+    // Ironic nests the node links in one more list ([[self, bookmark]]); clients see it so.
+    nodes: [selfLinks(base, `chassis/${c.uuid}/nodes`)],
   }
   return pickFields(all, CHASSIS_FIELDS, v, fields)
 }
