@@ -37,7 +37,16 @@ test('versions outside the range and garbage get 406 with an Ironic error body',
     const r = await t.app.inject({ method: 'GET', url: '/v1/nodes', headers: { 'X-OpenStack-Ironic-API-Version': bad } })
     assert.equal(r.statusCode, 406, bad)
     assert.match(faultOf(r.body), /version/i)
+    // Below /v1/ Ironic's version hook answers in webob's body; /v1 itself in the usual one.
+    const e = JSON.parse(JSON.parse(r.body).error_message) as Record<string, unknown>
+    assert.deepEqual([e.code, e.title], [406, 'Not Acceptable'], bad)
+    const v1 = await t.app.inject({ method: 'GET', url: '/v1', headers: { 'X-OpenStack-Ironic-API-Version': bad } })
+    assert.equal(v1.statusCode, 406)
+    assert.equal(typeof JSON.parse(JSON.parse(v1.body).error_message).faultstring, 'string')
+    // The root document does not look at the header, as Ironic's.
+    assert.equal((await t.app.inject({ method: 'GET', url: '/', headers: { 'X-OpenStack-Ironic-API-Version': bad } })).statusCode, 200, bad)
   }
+  assert.match(faultOf((await t.app.inject({ method: 'GET', url: '/v1', headers: { 'X-OpenStack-Ironic-API-Version': '2.1' } })).body), /^Mutually exclusive versions requested\. Version 2\.1 requested but not supported by this service\./)
 })
 
 test('GET /v1 links exactly the resources visible at the version', async () => {

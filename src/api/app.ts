@@ -1,11 +1,11 @@
 import Fastify, { LogController } from 'fastify'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import { MAX_VERSION, MIN_VERSION, negotiate, versionString } from './microversions.js'
+import { MAX_VERSION, MIN_MINOR, MIN_VERSION, negotiate, versionString } from './microversions.js'
 import type { ApiVersion } from './microversions.js'
 import { errorHandler, ironicErrorBody } from './errors.js'
 import { registerRouteMetadata } from './route-meta.js'
-import { ValidationError } from '../domain/errors.js'
+import { FerrumError, ValidationError } from '../domain/errors.js'
 import { ironicSchemaFailure } from './schema-errors.js'
 import { schemaValidationError } from './validate.js'
 import { isArgs, NO_ARGS, PATH_ARGS } from './args.js'
@@ -78,7 +78,16 @@ export async function build(deps: AppDeps, opts: BuildOptions = {}): Promise<Fas
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
     void reply.header('X-OpenStack-Ironic-API-Minimum-Version', MIN_VERSION)
     void reply.header('X-OpenStack-Ironic-API-Maximum-Version', MAX_VERSION)
-    req.apiVersion = negotiate(req.headers)
+    try {
+      req.apiVersion = negotiate(req.headers)
+    } catch (e) {
+      const path = req.url.split('?')[0] ?? ''
+      // Ironic's root document does not look at the version header; below /v1/ its version hook
+      // answers in webob's body, /v1 itself in the usual one.
+      if (path === '/' || path === '') req.apiVersion = { minor: MIN_MINOR, defaulted: true }
+      else if (path.startsWith('/v1/') && e instanceof FerrumError) throw new FerrumError(e.code, e.message, e.httpStatus, false, { details: { ...e.details, ferrum_pecan: e.message } })
+      else throw e
+    }
     const v = versionString(req.apiVersion)
     void reply.header('X-OpenStack-Ironic-API-Version', v)
     void reply.header('OpenStack-API-Version', `baremetal ${v}`)

@@ -141,6 +141,12 @@ export function negotiate(headers: Record<string, string | string[] | undefined>
   raw = raw.trim()
   if (raw.toLowerCase() === 'latest') return { minor: MAX_MINOR, defaulted: false }
   const m = VERSION_RE.exec(raw)
+  if (!m && /^\d+\.\d+$/.test(raw)) {
+    throw new NotAcceptableError(
+      `Mutually exclusive versions requested. Version ${raw} requested but not supported by this service. The supported version range is: [${MIN_VERSION}, ${MAX_VERSION}].`,
+      { code: 'API_VERSION_UNSUPPORTED' },
+    )
+  }
   if (!m) {
     throw new NotAcceptableError(
       `Invalid value for X-OpenStack-Ironic-API-Version header: ${raw}. Use "1.N" between ${MIN_VERSION} and ${MAX_VERSION}, or "latest".`,

@@ -19,7 +19,6 @@ test('one hook answers requests older than a route, as each route declares', asy
     ['GET', `/v1/nodes/${node.uuid}/vifs`, '1.27', 404],
     ['GET', '/v1/conductors', '1.48', 404],
     ['GET', `/v1/nodes/${node.uuid}/traits`, '1.36', 406],
-    ['GET', `/v1/nodes/${node.uuid}/management/indicators`, '1.62', 406],
   ]
   for (const [method, url, version, status] of cases) {
     const r = await t.app.inject({ method, url, headers: v(version), payload: method === 'GET' ? undefined : '{}' })

@@ -75,13 +75,6 @@ function typeMatches(t: string, v: unknown): boolean {
   return t === j || (t === 'number' && j === 'integer')
 }
 
-/** A branch that only says which type it is (Type.String(), Type.Null(), an open object). */
-function plainType(s: Schema): string | null {
-  if (typeof s.type !== 'string') return null
-  const keys = Object.keys(s).filter((k) => !['type', 'description', 'title', 'patternProperties'].includes(k))
-  return keys.length === 0 ? s.type : null
-}
-
 /** The type of a branch for matching (plain or not). */
 function branchType(s: Schema): string | null {
   return typeof s.type === 'string' ? s.type : null
@@ -149,7 +142,9 @@ function anyOfErrors(schema: Schema, value: unknown, path: (string | number)[]):
   if (types.every((t) => t !== null)) {
     const same = branches.filter((b) => typeMatches(b.type as string, value))
     if (same.length === 1) return errorsOf(same[0]!, value, path)
-    if (same.length === 0 && branches.every((b) => plainType(b) !== null)) {
+    // (Ironic's schemas say `type: ['string', 'null']` with constraints beside it; a value of none
+    // of the types fails the type list before any constraint.)
+    if (same.length === 0 && new Set(types).size === types.length) {
       return [{ ...base, schema: { type: types as string[] }, keyword: 'type', message: `${pyRepr(value)} is not of type ${types.map((t) => pyRepr(t)).join(', ')}` }]
     }
   }

@@ -123,6 +123,10 @@ test('validate per interface, boot device get/set/supported, inject NMI', async 
   assert.equal(body.power.result, true)
   assert.equal(body.deploy.result, false)
   assert.match(body.deploy.reason!, /fake_step_sleep_ms/)
+  // As Ironic: every interface but vendor, whatever the version.
+  assert.equal('vendor' in body, false)
+  const old = (await h.app.inject({ method: 'GET', url: `/v1/nodes/${n.uuid}/validate`, headers: v('1.1') })).json() as Record<string, unknown>
+  assert.deepEqual(Object.keys(old).sort(), ['bios', 'boot', 'console', 'deploy', 'inspect', 'management', 'network', 'power', 'raid', 'rescue', 'storage'])
   const m = await h.node({ management_interface: 'noop' })
   const mv = (await h.app.inject({ method: 'GET', url: `/v1/nodes/${m.uuid}/validate`, headers: v('latest') })).json() as Record<string, { result: boolean }>
   assert.equal(mv.management.result, true)

@@ -26,7 +26,8 @@ export function parseIndicatorId(id: string): { name: string; component: string 
 }
 
 /** `GET|PUT /v1/nodes/{node}/management/indicators[/{indicator}@{component}]` (1.63). */
-const INDICATORS = { config: { since: 'indicators', tooOld: 'not-acceptable', what: 'Node indicators' } } as const
+/** Ironic's indicator API answers at every version (its controller has no version gate). */
+const INDICATORS = { config: { what: 'Node indicators' } } as const
 
 export function registerIndicatorRoutes(app: FastifyInstance, deps: AppDeps): void {
   type P = { Params: { node: string } }

@@ -9,8 +9,7 @@ import { requestContext } from '../context.js'
 import type { NodeRecord } from '../../db/repos/nodes.js'
 import { InvalidStateRequestedError, NodeLockedError, ValidationError } from '../../domain/errors.js'
 import { allows } from '../microversions.js'
-import type { Feature } from '../microversions.js'
-import { baseUrl, selfLinks } from '../links.js'
+import { baseUrl } from '../links.js'
 import { findNode } from '../node-lookup.js'
 import { check } from '../validate.js'
 import type { ProvisionRequest } from '../../conductor/api.js'
@@ -68,6 +67,10 @@ export function statesView(n: NodeRecord, req: FastifyRequest, queuePosition: nu
     out.raid_config = n.raid_config ?? {}
     out.target_raid_config = n.target_raid_config ?? {}
   }
+  if (allows(req.apiVersion, 'boot_mode_fields')) {
+    out.boot_mode = n.boot_mode ?? null
+    out.secure_boot = n.secure_boot ?? null
+  }
   // Ferrum's own: the node's place in the deploy/clean admission queue (null when not waiting).
   out.ferrum_queue_position = queuePosition
   return out
@@ -79,9 +82,7 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
 
   app.get<P>('/v1/nodes/:node/states', async (req) => {
     const node = await findNode(deps, req, req.params.node)
-    const out = statesView(node, req, await deps.conductor.queuePosition(requestContext(req), node.uuid))
-    if (allows(req.apiVersion, 'node_states_links')) out.links = selfLinks(baseUrl(req, deps), `nodes/${node.uuid}/states`)
-    return out
+    return statesView(node, req, await deps.conductor.queuePosition(requestContext(req), node.uuid))
   })
 
   app.put<P>('/v1/nodes/:node/states/power', async (req, reply) => {
@@ -192,14 +193,11 @@ export function registerNodeStateRoutes(app: FastifyInstance, deps: AppDeps): vo
   app.get<P>('/v1/nodes/:node/validate', async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const result = await deps.conductor.validate(requestContext(req), node.uuid)
+    // As Ironic: every interface but vendor, at any version (firmware only from its version on).
     const out: Record<string, unknown> = {}
-    const visible: Record<string, Feature | null> = {
-      bios: 'bios_interface', boot: null, console: null, deploy: null, firmware: 'firmware_interface', inspect: null,
-      management: null, network: 'network_interface', power: null, raid: null, rescue: 'rescue', storage: 'storage_interface', vendor: null,
-    }
     for (const k of INTERFACE_KINDS) {
-      const f = visible[k]
-      if (f === null || allows(req.apiVersion, f)) out[k] = result[k]
+      if (k === 'vendor' || (k === 'firmware' && !allows(req.apiVersion, 'firmware_interface'))) continue
+      out[k] = result[k]
     }
     return out
   })

@@ -118,7 +118,9 @@ async function patchPortgroup(deps: AppDeps, req: FastifyRequest, pg: PortgroupR
   return deps.store.portgroups.update(pg.id, changes)
 }
 
-const PORTGROUPS = { config: { since: 'portgroups', tooOld: 'absent', what: 'Port groups' } } as const
+/** Port groups before 1.23: the collection answers Ironic's NotFound, paths below it webob's 404 (its router). */
+const PORTGROUPS_ROOT = { config: { since: 'portgroups', tooOld: 'absent', what: 'Port groups' } } as const
+const PORTGROUPS = { config: { ...PORTGROUPS_ROOT.config, pecan: '' } } as const
 
 const NODE_PORTGROUPS = { config: { since: 'portgroup_subcontrollers', tooOld: 'absent', what: 'Port groups of a node', pecan: '' } } as const
 
@@ -126,7 +128,7 @@ export function registerPortgroupRoutes(app: FastifyInstance, deps: AppDeps): vo
   type N = { Params: { node: string } }
   type G = { Params: { portgroup: string } }
 
-  app.get('/v1/portgroups', takes(PORTGROUP_LIST_ARGS, PORTGROUPS), async (req) => {
+  app.get('/v1/portgroups', takes(PORTGROUP_LIST_ARGS, PORTGROUPS_ROOT), async (req) => {
     return listPortgroups(deps, req, 'portgroups', false)
   })
   app.get('/v1/portgroups/detail', takes(PORTGROUP_DETAIL_ARGS, PORTGROUPS), async (req) => {
@@ -145,7 +147,7 @@ export function registerPortgroupRoutes(app: FastifyInstance, deps: AppDeps): vo
     return portgroupView(pg, baseUrl(req, deps), req.apiVersion, fields)
   })
 
-  app.post('/v1/portgroups', { ...PORTGROUPS, schema: { body: PortgroupCreateBody } }, async (req, reply) => {
+  app.post('/v1/portgroups', { ...PORTGROUPS_ROOT, schema: { body: PortgroupCreateBody } }, async (req, reply) => {
     const body = req.body as PortgroupCreateBody
     const node = await bodyNode(deps, body.node_uuid)
     rejectModeProperties(req, body.mode, body.properties)

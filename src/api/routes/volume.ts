@@ -90,7 +90,9 @@ const TARGETS: Kind<VolumeTargetRecord> = {
   list: (d, f, o) => d.store.volume.listTargets(f, o), get: (d, u) => d.store.volume.getTarget(u),
 }
 
-const VOLUME = { config: { since: 'volume', tooOld: 'absent', what: 'Volume resources' } } as const
+/** Volume before 1.32: /volume answers Ironic's NotFound, paths below it webob's 404 (its router). */
+const VOLUME_ROOT = { config: { since: 'volume', tooOld: 'absent', what: 'Volume resources' } } as const
+const VOLUME = { config: { ...VOLUME_ROOT.config, pecan: '' } } as const
 
 async function listOf<R extends VolumeConnectorRecord | VolumeTargetRecord>(deps: AppDeps, req: FastifyRequest, k: Kind<R>, src: { node?: string; detailPath: boolean; path: string }) {
   const q = req.query as Query
@@ -118,11 +120,11 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
   type N = { Params: { node: string } }
   type U = { Params: { uuid: string } }
 
-  app.get('/v1/volume', VOLUME, async (req) => {
+  app.get('/v1/volume', VOLUME_ROOT, async (req) => {
     const base = baseUrl(req, deps)
     return { links: selfLinks(base, 'volume/'), connectors: selfLinks(base, 'volume/connectors'), targets: selfLinks(base, 'volume/targets') }
   })
-  app.get<N>('/v1/nodes/:node/volume', VOLUME, async (req) => {
+  app.get<N>('/v1/nodes/:node/volume', VOLUME_ROOT, async (req) => {
     const node = await findNode(deps, req, req.params.node)
     const base = baseUrl(req, deps)
     const p = `nodes/${node.uuid}/volume`
