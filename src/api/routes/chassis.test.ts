@@ -65,11 +65,15 @@ dialectSuite('chassis API', (withApp) => {
   test('chassis nodes: listed under the chassis; a chassis with nodes can not be deleted', () => withApp(async (t) => {
     const c = (await call(t, 'POST', '/v1/chassis', { body: {} })).body
     const a = await enrollNode(t, 'a', { chassis_uuid: c.uuid })
-    await enrollNode(t, 'b', { chassis_uuid: c.uuid })
+    await enrollNode(t, 'b', { chassis_uuid: c.uuid, resource_class: 'gpu' })
     await enrollNode(t, 'c')
     const nodes = await call(t, 'GET', `/v1/chassis/${c.uuid}/nodes`)
     assert.equal(nodes.status, 200, nodes.fault)
     assert.deepEqual(nodes.body.nodes.map((n: { name: string }) => n.name).sort(), ['a', 'b'])
+    // Node filters apply within the chassis; arguments the list does not take are refused.
+    const gpu = await call(t, 'GET', `/v1/chassis/${c.uuid}/nodes?resource_class=gpu`)
+    assert.deepEqual(gpu.body.nodes.map((n: { name: string }) => n.name), ['b'])
+    assert.equal((await call(t, 'GET', `/v1/chassis/${c.uuid}/nodes?colour=red`)).fault, 'Unexpected arguments: colour')
     assert.equal(nodes.body.nodes[0].driver, undefined)
     const detail = await call(t, 'GET', `/v1/chassis/${c.uuid}/nodes/detail`)
     assert.equal(detail.body.nodes[0].chassis_uuid, c.uuid)

@@ -1,4 +1,5 @@
 import { requireVersion } from '../route-meta.js'
+import { parseFilters } from './nodes.js'
 import { takes } from '../args.js'
 import { CHASSIS_DETAIL_ARGS, CHASSIS_LIST_ARGS, NODE_DETAIL_ARGS, NODE_LIST_ARGS, SHOW_ARGS } from '../schemas/query.js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -64,7 +65,8 @@ async function listChassisNodes(deps: AppDeps, req: FastifyRequest, ident: strin
   const { limit, sortKey, sortDir } = qpaging(q, NODE_SORT_KEYS, MAX_LIMIT)
   const markerIdent = qstr(q, 'marker')
   const marker = markerIdent === undefined ? undefined : await deps.store.nodes.getByIdent(markerIdent)
-  const nodes = await deps.store.nodes.list({ chassis_id: chassis.id }, { limit, sortKey, sortDir, marker: marker as (NodeRecord & Record<string, unknown>) | undefined })
+  // The node filters apply within the chassis, as Ironic's NodesController applies them.
+  const nodes = await deps.store.nodes.list({ ...parseFilters(req, q), chassis_id: chassis.id }, { limit, sortKey, sortDir, marker: marker as (NodeRecord & Record<string, unknown>) | undefined })
   const out: Record<string, unknown> = { nodes: await renderNodes(deps, req, nodes, { fields, short: !detail && fields === undefined }) }
   const path = `chassis/${chassis.uuid}/nodes${detailPath ? '/detail' : ''}`
   const next = nextLink(baseUrl(req, deps), path, q, limit, nodes.length, nodes.at(-1)?.uuid)

@@ -59,7 +59,7 @@ function requestedInterfaces(body: Record<string, unknown>): Partial<Record<Inte
 }
 
 /** Query filters for node lists, each gated by the version that introduced it. */
-function parseFilters(req: FastifyRequest, q: Query): NodeFilters {
+export function parseFilters(req: FastifyRequest, q: Query): NodeFilters {
   const f: NodeFilters = {}
   const gate = (key: string, feature: Feature | null) => {
     const v = qstr(q, key)
