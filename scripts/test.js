@@ -15,6 +15,8 @@ const filters = process.argv.slice(2)
 rmSync(join(root, 'dist'), { recursive: true, force: true })
 console.log('== typecheck and build (tsc)')
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'])
+console.log('== agent bundle (esbuild)')
+run(process.execPath, [join(root, 'scripts/bundle-agent.js')])
 if (!process.env.FERRUM_SKIP_LINT) {
   console.log('== lint (eslint)')
   run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.'])

@@ -4,17 +4,33 @@
  * sparse whole-disk image that a lab firmware boots (lab-os-image.ts), published on the HTTP boot
  * server so the agent downloads it as it would any image.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { mkdir, open, stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { writeLabGptImage } from './lab-os-image.js'
 
-/** argv of the agent process: the compiled entry, or the TypeScript one through tsx in a checkout. */
+/**
+ * Where `npm run build` puts the agent's one-file bundle (scripts/bundle-agent.js), as seen from
+ * this module compiled (dist/src/lab) or run through tsx (src/lab).
+ */
+export function agentBundlePath(): string {
+  const here = fileURLToPath(import.meta.url)
+  const rel = here.includes(`${sep}dist${sep}src${sep}`) ? '../../agent/ferrum-agent.mjs' : '../../dist/agent/ferrum-agent.mjs'
+  return fileURLToPath(new URL(rel, import.meta.url))
+}
+
+/**
+ * argv of the agent process: the one-file bundle a ramdisk carries (so every lab deploy proves it
+ * runs on plain Node), unless it is older than the compiled entry (a `tsc` without the bundle
+ * step); else the compiled entry, or the TypeScript one through tsx in a checkout.
+ */
 export function labAgentCommand(): string[] {
   const js = fileURLToPath(new URL('../agent/main.js', import.meta.url))
+  const bundle = agentBundlePath()
+  if (existsSync(bundle) && (!existsSync(js) || statSync(bundle).mtimeMs >= statSync(js).mtimeMs)) return [process.execPath, bundle]
   if (existsSync(js)) return [process.execPath, js]
   const ts = js.replace(/\.js$/, '.ts')
   return [process.execPath, '--import', 'tsx', ts]
