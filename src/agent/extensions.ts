@@ -12,6 +12,7 @@ import { installLabBootLoader, makePartitions, type MadePartitions } from './par
 import { executionError, AgentError, type CommandParams, type CommandRunner, type CommandSpec } from './commands.js'
 import { collectInventory, pickRootDisk, type Inventory, type RootDeviceHints } from './inventory.js'
 import { spawn } from 'node:child_process'
+import { mapProblem, type ImageMap } from '../common/image-map.js'
 import { eraseDevice, eraseMetadata, writeImage, type WriteProgress } from './image-writer.js'
 
 /** What the extensions share with the agent. */
@@ -66,6 +67,10 @@ function validateImageInfo(p: CommandParams): void {
   if (info.image_type === 'partition' && !(typeof info.root_mb === 'number' && info.root_mb > 0)) {
     throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'a partition image needs image_info.root_mb, the root partition size in MiB')
   }
+  if (info.ferrum_image_map !== undefined) {
+    const problem = mapProblem(info.ferrum_image_map)
+    if (problem) throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', problem)
+  }
   if (p.configdrive !== undefined && p.configdrive !== null && typeof p.configdrive !== 'string') {
     throw new AgentError('InvalidCommandParamsError', 400, 'Invalid command parameters', 'configdrive must be a URL or a gzipped, base64-encoded ISO 9660 image')
   }
@@ -108,8 +113,9 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
             deviceName: target,
             offset: parts?.root.startBytes,
             onProgress: (pr) => (state.progress = { ...pr, startedAt, phase: 'writing' }),
+            map: info.ferrum_image_map as ImageMap | undefined,
           })
-          state.log(`wrote ${r.bytes} bytes (${r.written} non-zero) to ${target}${r.hash ? `, ${algo} ${r.hash}` : ''}`)
+          state.log(`wrote ${r.bytes} bytes (${r.written} written, the rest ${r.mapped ? 'holes the image map named, not fetched' : 'zeros left as holes'}) to ${target}${r.hash ? r.mapped ? `, data sha256 ${r.hash} as the image map says` : `, ${algo} ${r.hash}` : ''}`)
           // Kept for the finished command's result: how much the write moved, however fast it was.
           state.progress = { bytes: r.bytes, total: r.bytes, startedAt, finishedAt: Date.now(), phase: 'done' }
         } catch (e) {

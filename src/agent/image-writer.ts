@@ -11,8 +11,10 @@ import { createHash } from 'node:crypto'
 import { open, type FileHandle } from 'node:fs/promises'
 import { createReadStream } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { get as httpGet, type IncomingMessage } from 'node:http'
-import { get as httpsGet } from 'node:https'
+import { Agent as HttpAgent, get as httpGet, type IncomingMessage } from 'node:http'
+import { spawn } from 'node:child_process'
+import type { ImageMap } from '../common/image-map.js'
+import { Agent as HttpsAgent, get as httpsGet } from 'node:https'
 
 /** Hash algorithms Glance's `os_hash_algo` may name that the agent verifies. */
 export const HASH_ALGOS = ['md5', 'sha1', 'sha256', 'sha384', 'sha512'] as const
@@ -36,6 +38,8 @@ export interface WriteResult {
   /** Bytes actually written (the rest were zero blocks skipped). */
   readonly written: number
   readonly hash: string | null
+  /** true when written by the conductor's data map (`hash` is then the data's sha256). */
+  readonly mapped?: boolean
 }
 
 const BLOCK = 64 * 1024
@@ -77,18 +81,85 @@ function isZero(buf: Buffer): boolean {
   return buf.equals(ZERO.subarray(0, buf.length))
 }
 
+/** Collects bytes into one 4 MiB buffer and writes each full buffer at its place on the device,
+ * as runs of non-zero 64 KiB blocks when the device is a file (zero blocks stay holes). */
+export class DiskSink {
+  readonly #buf = Buffer.allocUnsafe(CHUNK)
+  #fill = 0
+  /** Device offset of the buffer's first byte. */
+  #pos: number
+  written = 0
+  constructor(readonly fh: FileHandle, readonly sparse: boolean, pos: number) {
+    this.#pos = pos
+  }
+
+  async push(chunk: Buffer): Promise<void> {
+    for (let at = 0; at < chunk.length;) {
+      const n = Math.min(CHUNK - this.#fill, chunk.length - at)
+      chunk.copy(this.#buf, this.#fill, at, at + n)
+      this.#fill += n
+      at += n
+      if (this.#fill === CHUNK) await this.flush()
+    }
+  }
+
+  /** Writes what is buffered; the next byte pushed lands at `pos`. */
+  async seek(pos: number): Promise<void> {
+    await this.flush()
+    this.#pos = pos
+  }
+
+  async flush(): Promise<void> {
+    const len = this.#fill
+    let runStart = this.sparse ? -1 : 0
+    const writeRun = async (end: number) => {
+      if (runStart < 0) return
+      await this.fh.write(this.#buf, runStart, end - runStart, this.#pos + runStart)
+      this.written += end - runStart
+      runStart = -1
+    }
+    if (this.sparse) {
+      for (let at = 0; at < len; at += BLOCK) {
+        const end = Math.min(at + BLOCK, len)
+        if (isZero(this.#buf.subarray(at, end))) await writeRun(at)
+        else if (runStart < 0) runStart = at
+      }
+    }
+    await writeRun(len)
+    this.#pos += len
+    this.#fill = 0
+  }
+}
+
+/** Empties a file-backed disk (it then reads as zeros and holds no blocks). */
+async function emptyFile(fh: FileHandle): Promise<void> {
+  const { size } = await fh.stat()
+  await fh.truncate(0)
+  await fh.truncate(size)
+}
+
+/** What writing with the conductor's data map adds: the map, checked by the caller (mapProblem). */
+export interface WriteOptions {
+  signal: AbortSignal
+  deviceSize?: number
+  onProgress?: (p: WriteProgress) => void
+  deviceName?: string
+  offset?: number
+  /** The conductor's map of the image (image_info.ferrum_image_map): only data is fetched. */
+  map?: ImageMap
+}
+
 /**
  * Streams `source` onto `devicePath` from offset 0. The device must already exist (the agent
  * never creates block devices); it is not truncated.
  * @throws ImageWriteError on download, size or checksum failures (the checksum case wipes the head)
  */
-export async function writeImage(source: ImageSource, devicePath: string, opts: { signal: AbortSignal; deviceSize?: number; onProgress?: (p: WriteProgress) => void; deviceName?: string; offset?: number }): Promise<WriteResult> {
+export async function writeImage(source: ImageSource, devicePath: string, opts: WriteOptions): Promise<WriteResult> {
   // Into a partition (offset > 0): every block is written, the rest of the disk is left alone.
   const base = opts.offset ?? 0
   const shown = opts.deviceName ?? devicePath
   const algo = source.hashAlgo?.toLowerCase() ?? null
   if (algo !== null && !(HASH_ALGOS as readonly string[]).includes(algo)) throw new ImageWriteError(`unsupported image hash algorithm "${source.hashAlgo}" (use one of ${HASH_ALGOS.join(', ')})`)
-  const hash = algo ? createHash(algo) : null
   let fh: FileHandle
   try {
     fh = await open(devicePath, 'r+')
@@ -96,77 +167,136 @@ export async function writeImage(source: ImageSource, devicePath: string, opts: 
     throw new ImageWriteError(`cannot open ${shown} for writing: ${(e as Error).message}`)
   }
   let bytes = 0
-  let written = 0
   try {
+    const st = await fh.stat()
+    if (opts.map && base === 0 && /^https?:\/\//.test(source.url)) return await writeMapped(source.url, opts.map, fh, st.isFile() ? 'file' : 'device', shown, opts, devicePath)
+    const hash = algo ? createHash(algo) : null
     const { body, total } = await openSource(source.url, opts.signal)
     if (total !== null && opts.deviceSize !== undefined && total > opts.deviceSize) {
       throw new ImageWriteError(`image of ${total} bytes does not fit on ${shown} (${opts.deviceSize} bytes)`)
     }
-    const st = await fh.stat()
     const sparse = st.isFile() && base === 0
-    if (sparse) {
-      await fh.truncate(0)
-      await fh.truncate(st.size)
-    }
-    // Copy the stream into one 4 MiB buffer; each full buffer is written as runs of non-zero
-    // blocks (zero blocks of a file-backed disk are left as holes).
-    const buf = Buffer.allocUnsafe(CHUNK)
-    let fill = 0
+    if (sparse) await emptyFile(fh)
+    const sink = new DiskSink(fh, sparse, base)
     let lastReport = 0
-    const flush = async (len: number) => {
-      let runStart = -1
-      const writeRun = async (end: number) => {
-        if (runStart < 0) return
-        await fh.write(buf, runStart, end - runStart, base + bytes + runStart)
-        written += end - runStart
-        runStart = -1
-      }
-      if (!sparse) runStart = 0
-      else {
-        for (let at = 0; at < len; at += BLOCK) {
-          const end = Math.min(at + BLOCK, len)
-          if (isZero(buf.subarray(at, end))) await writeRun(at)
-          else if (runStart < 0) runStart = at
-        }
-      }
-      await writeRun(len)
-      bytes += len
-    }
     for await (const part of body) {
       const chunk = part as Buffer
       hash?.update(chunk)
-      if (opts.deviceSize !== undefined && bytes + fill + chunk.length > opts.deviceSize) throw new ImageWriteError(`image is larger than ${shown} (${opts.deviceSize} bytes)`)
-      for (let at = 0; at < chunk.length;) {
-        const n = Math.min(CHUNK - fill, chunk.length - at)
-        chunk.copy(buf, fill, at, at + n)
-        fill += n
-        at += n
-        if (fill === CHUNK) {
-          await flush(fill)
-          fill = 0
-        }
-      }
-      if (opts.onProgress && bytes + fill - lastReport >= 1024 * 1024) {
-        lastReport = bytes + fill
-        opts.onProgress({ bytes: lastReport, total })
+      if (opts.deviceSize !== undefined && bytes + chunk.length > opts.deviceSize) throw new ImageWriteError(`image is larger than ${shown} (${opts.deviceSize} bytes)`)
+      await sink.push(chunk)
+      bytes += chunk.length
+      if (opts.onProgress && bytes - lastReport >= 1024 * 1024) {
+        lastReport = bytes
+        opts.onProgress({ bytes, total })
       }
     }
-    if (fill > 0) await flush(fill)
+    await sink.flush()
     if (total !== null && bytes !== total) throw new ImageWriteError(`the image stream ended after ${bytes} of ${total} bytes`)
     opts.onProgress?.({ bytes, total })
     const digest = hash?.digest('hex') ?? null
     if (source.hashValue && digest !== null && digest !== source.hashValue.toLowerCase()) {
-      await fh.write(Buffer.alloc(Math.min(1024 * 1024, Math.max(bytes, 512))), 0, Math.min(1024 * 1024, Math.max(bytes, 512)), base)
+      await wipeHead(fh, bytes, base)
       throw new ImageWriteError(`image checksum mismatch: ${algo} of the downloaded image is ${digest}, expected ${source.hashValue}; the disk's first MiB was wiped`)
     }
     await fh.sync()
-    return { bytes, written, hash: digest }
+    return { bytes, written: sink.written, hash: digest }
   } catch (e) {
     if (e instanceof ImageWriteError) throw e
     if (opts.signal.aborted) throw new ImageWriteError(`writing the image was cancelled after ${bytes} bytes`)
     throw new ImageWriteError(`writing ${source.url} to ${shown} failed after ${bytes} bytes: ${(e as Error).message}`)
   } finally {
     await fh.close()
+  }
+}
+
+async function wipeHead(fh: FileHandle, bytes: number, base: number): Promise<void> {
+  const n = Math.min(1024 * 1024, Math.max(bytes, 512))
+  await fh.write(Buffer.alloc(n), 0, n, base)
+}
+
+/** One GET of bytes [start, start+length) over `agent` (keep-alive); 206 expected. */
+function getRange(url: string, start: number, length: number, agent: HttpAgent, signal: AbortSignal): Promise<IncomingMessage> {
+  const get = url.startsWith('https://') ? httpsGet : httpGet
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const req = get(url, { agent, signal, headers: { 'user-agent': 'ferrum-agent', range: `bytes=${start}-${start + length - 1}` } }, resolve)
+    req.once('error', reject)
+  }).then((res) => {
+    const len = Number(res.headers['content-length'])
+    if (res.statusCode !== 206 || len !== length) {
+      res.resume()
+      throw new ImageWriteError(`downloading ${url} failed: bytes ${start}-${start + length - 1} answered HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd() + (res.statusCode === 206 ? ` with ${len} bytes` : ''))
+    }
+    return res
+  }, (e: Error) => {
+    throw new ImageWriteError(`downloading ${url} failed: ${e.message}`)
+  })
+}
+
+/**
+ * Zeroes [offset, offset+length) of a block device: `blkdiscard --zeroout` (BLKZEROOUT, the
+ * device zeroes it without the bytes crossing the bus), else zeros written.
+ */
+async function zeroRange(fh: FileHandle, devicePath: string, offset: number, length: number): Promise<void> {
+  if (length <= 0) return
+  const ok = offset % 512 === 0 && length % 512 === 0 && await new Promise<boolean>((resolve) => {
+    const p = spawn('blkdiscard', ['--zeroout', '--offset', String(offset), '--length', String(length), devicePath], { stdio: 'ignore' })
+    p.once('error', () => resolve(false))
+    p.once('close', (code) => resolve(code === 0))
+  })
+  if (ok) return
+  for (let at = 0; at < length; at += CHUNK) await fh.write(ZERO, 0, Math.min(CHUNK, length - at), offset + at)
+}
+
+/**
+ * Writes an image by its data map: only the extents are fetched (HTTP range requests on one
+ * kept-alive connection) and written; holes stay holes in a file-backed disk (emptied first) and
+ * are zeroed with BLKZEROOUT on a block device. The extents' bytes are hashed as they stream and
+ * checked against the map's data_sha256 (the conductor checked the image's own checksum when
+ * it made the map).
+ */
+async function writeMapped(url: string, map: ImageMap, fh: FileHandle, kind: 'file' | 'device', shown: string, opts: WriteOptions, devicePath: string): Promise<WriteResult> {
+  if (opts.deviceSize !== undefined && map.size > opts.deviceSize) throw new ImageWriteError(`image of ${map.size} bytes does not fit on ${shown} (${opts.deviceSize} bytes)`)
+  const hash = createHash('sha256')
+  const agent = url.startsWith('https://') ? new HttpsAgent({ keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 })
+  const sink = new DiskSink(fh, kind === 'file', 0)
+  let pos = 0
+  let lastReport = 0
+  try {
+    if (kind === 'file') await emptyFile(fh)
+    for (const [offset, length] of map.extents) {
+      if (kind === 'device') await zeroRange(fh, devicePath, pos, offset - pos)
+      await sink.seek(offset)
+      pos = offset
+      const res = await getRange(url, offset, length, agent, opts.signal)
+      for await (const part of res) {
+        const chunk = part as Buffer
+        if (pos + chunk.length > offset + length) throw new ImageWriteError(`downloading ${url} failed: more than the ${length} bytes asked for at ${offset}`)
+        hash.update(chunk)
+        await sink.push(chunk)
+        pos += chunk.length
+        if (opts.onProgress && pos - lastReport >= 1024 * 1024) {
+          lastReport = pos
+          opts.onProgress({ bytes: pos, total: map.size })
+        }
+      }
+      if (pos !== offset + length) throw new ImageWriteError(`the image stream ended after ${pos} of ${map.size} bytes`)
+    }
+    await sink.flush()
+    if (kind === 'device') await zeroRange(fh, devicePath, pos, map.size - pos)
+    const digest = hash.digest('hex')
+    if (digest !== map.data_sha256) {
+      await wipeHead(fh, map.size, 0)
+      throw new ImageWriteError(`image checksum mismatch: sha256 of the image's data is ${digest}, expected ${map.data_sha256} (the conductor's image map); the disk's first MiB was wiped`)
+    }
+    await fh.sync()
+    opts.onProgress?.({ bytes: map.size, total: map.size })
+    return { bytes: map.size, written: sink.written, hash: digest, mapped: true }
+  } catch (e) {
+    if (e instanceof ImageWriteError) throw e
+    if (opts.signal.aborted) throw new ImageWriteError(`writing the image was cancelled after ${pos} bytes`)
+    throw new ImageWriteError(`writing ${url} to ${shown} failed after ${pos} bytes: ${(e as Error).message}`)
+  } finally {
+    agent.destroy()
   }
 }
 

@@ -42,6 +42,7 @@ export const AgentConfig = Type.Object({
   fastTrack: Type.Boolean({ default: false, description: 'Fast track (Ironic\'s [deploy]fast_track): after cleaning the ramdisk stays up, and a deploy reuses an agent that heartbeated within fastTrackTimeoutS instead of power-cycling the node into a new one.' }),
   imageCacheMiB: Type.Number({ minimum: 1, default: 20480, description: 'Disk space the conductor\'s image cache (raw conversions under <data-dir>/httpboot/images/cache) may take, MiB; least recently used entries go first (Ironic\'s [pxe]image_cache_size).' }),
   imageCacheTtlS: Type.Number({ minimum: 1, default: 604800, description: 'How long an unused image cache entry is kept (Ironic\'s [pxe]image_cache_ttl; default 7 days).' }),
+  imageDownloadSource: Type.Union([Type.Literal('local'), Type.Literal('http')], { default: 'local', description: 'Where agents get images (Ironic\'s [agent]image_download_source; a node overrides it with instance_info or driver_info image_download_source): "local" through the conductor\'s image cache on its boot server (downloaded once however many nodes deploy it, with a data map so agents fetch only data), "http" straight from image_source (raw images only).' }),
   fastTrackTimeoutS: Type.Number({ minimum: 1, default: 300, description: 'How recent the agent\'s last heartbeat must be for fast track to reuse it (Ironic\'s fast_track_timeout).' }),
 }, { additionalProperties: false })
 

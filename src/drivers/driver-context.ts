@@ -67,6 +67,8 @@ export interface AgentSettings {
   readonly fastTrack?: boolean
   /** How recent the last heartbeat must be for fast track (config `agent.fastTrackTimeoutS`). */
   readonly fastTrackTimeoutS?: number
+  /** Where agents get images (config `agent.imageDownloadSource`): "local" (the cache) or "http". */
+  readonly imageDownloadSource?: 'local' | 'http'
   /** The conductor's image cache cap, MiB of disk (config `agent.imageCacheMiB`). */
   readonly imageCacheMiB?: number
   /** How long an unused cache entry is kept (config `agent.imageCacheTtlS`). */

@@ -52,7 +52,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   const bootFiles = { dir: join(config.dataDir, 'httpboot'), baseUrl: config.api.bootUrl?.replace(/\/+$/, '') ?? '' }
   mkdirSync(bootFiles.dir, { recursive: true })
   // The URL agents call home to: the public URL, else the listener's (known once it listens).
-  const agent = { apiUrl: config.api.publicUrl?.replace(/\/+$/, '') ?? '', commandTimeoutS: config.agent.commandTimeoutS, heartbeatTimeoutS: config.agent.heartbeatTimeoutS, fastTrack: config.agent.fastTrack, fastTrackTimeoutS: config.agent.fastTrackTimeoutS, imageCacheMiB: config.agent.imageCacheMiB, imageCacheTtlS: config.agent.imageCacheTtlS }
+  const agent = { apiUrl: config.api.publicUrl?.replace(/\/+$/, '') ?? '', commandTimeoutS: config.agent.commandTimeoutS, heartbeatTimeoutS: config.agent.heartbeatTimeoutS, fastTrack: config.agent.fastTrack, fastTrackTimeoutS: config.agent.fastTrackTimeoutS, imageCacheMiB: config.agent.imageCacheMiB, imageCacheTtlS: config.agent.imageCacheTtlS, imageDownloadSource: config.agent.imageDownloadSource }
   const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles, agent })
   const periodics = new Periodics(conductor)
   await periodics.recover()

@@ -98,6 +98,15 @@ async function agentStep(ctx: DriverContext, name: string, params: JsonObject, w
   return { done: true }
 }
 
+/** Ironic's image_download_source: instance_info, then driver_info, then the config ("local"). */
+function downloadSource(ctx: DriverContext): 'local' | 'http' {
+  for (const v of [ctx.node.instanceInfo.image_download_source, ctx.node.driverInfo.image_download_source]) {
+    if (v === 'local' || v === 'http') return v
+    if (v !== undefined && v !== null) throw new ValidationError(`Node ${ctx.node.uuid}: image_download_source must be "local" (through the conductor's image cache) or "http" (straight from image_source), not ${JSON.stringify(v)}.`)
+  }
+  return ctx.agent?.imageDownloadSource ?? 'local'
+}
+
 /** A partition image (instance_info.image_type "partition", as Ironic names it), not a whole disk. */
 export function isPartitionImage(node: NodeView): boolean {
   return node.instanceInfo.image_type === 'partition'
@@ -183,23 +192,31 @@ export class DirectDeploy implements DeployInterface {
   readonly #cache = new ImageCache()
 
   /**
-   * image_info for the agent: raw images as they are; others (qcow2) converted to raw once in
-   * the conductor's image cache and served from its boot server.
+   * image_info for the agent: with the boot server and image_download_source "local" (the
+   * default), every image goes through the conductor's image cache (downloaded once, qcow2
+   * converted to raw once, a data map made) and the agent fetches it from the boot server;
+   * with "http", a raw image as it is.
    */
   async #imageInfo(ctx: DriverContext): Promise<JsonObject> {
     const info = imageInfo(ctx.node) as Record<string, unknown>
-    if (info.disk_format === 'raw') return info as JsonObject
-    if (!ctx.bootFiles || ctx.bootFiles.baseUrl === '') throw new ValidationError(`Node ${ctx.node.uuid}: a ${String(info.disk_format)} image is converted to raw in the conductor's image cache, which needs Ferrum's boot server (ferrum up); deploy a raw image otherwise.`)
+    const source = downloadSource(ctx)
+    const haveServer = ctx.bootFiles !== undefined && ctx.bootFiles.baseUrl !== ''
+    if (info.disk_format === 'raw' && (source === 'http' || !haveServer)) return info as JsonObject
+    if (!haveServer) throw new ValidationError(`Node ${ctx.node.uuid}: a ${String(info.disk_format)} image is converted to raw in the conductor's image cache, which needs Ferrum's boot server (ferrum up); deploy a raw image otherwise.`)
     if (typeof ctx.internalInfo.ferrum_agent_command === 'object') return info as JsonObject // the step runs again for its outcome only
     ctx.timeline?.phase('image cache')
-    const cached = await this.#cache.raw(ctx.bootFiles, {
+    const cached = await this.#cache.raw(ctx.bootFiles!, {
       url: String((info.urls as string[])[0]),
+      format: String(info.disk_format),
       hashAlgo: typeof info.os_hash_algo === 'string' ? info.os_hash_algo : typeof info.checksum === 'string' ? 'md5' : null,
       hashValue: typeof info.os_hash_value === 'string' ? info.os_hash_value : typeof info.checksum === 'string' ? info.checksum : null,
     }, { maxBytes: (ctx.agent?.imageCacheMiB ?? DEFAULT_CACHE_LIMITS.maxBytes / 1048576) * 1048576, ttlS: ctx.agent?.imageCacheTtlS ?? DEFAULT_CACHE_LIMITS.ttlS })
-    ctx.log.info({ source: info.urls, cached: cached.url, hit: cached.hit }, cached.hit ? 'image cache hit' : 'image converted to raw in the cache')
+    ctx.log.info({ source: info.urls, cached: cached.url, hit: cached.hit, extents: cached.map?.extents.length ?? null }, cached.hit ? 'image cache hit' : 'image ready in the cache')
     ctx.internalInfo.ferrum_image_cache = { url: cached.url, hit: cached.hit }
-    return { ...info, urls: [cached.url], disk_format: 'raw', os_hash_algo: 'sha256', os_hash_value: cached.sha256, checksum: undefined } as JsonObject
+    const out: Record<string, unknown> = { ...info, urls: [cached.url], disk_format: 'raw', os_hash_algo: 'sha256', os_hash_value: cached.sha256, checksum: undefined }
+    // A partition image is written into a partition, where the agent writes every byte.
+    if (cached.map !== null && info.image_type !== 'partition') out.ferrum_image_map = cached.map
+    return out as JsonObject
   }
 
   /** prepare_image's parameters: the image and, if the node has one, its config drive (built here from JSON). */

@@ -1,9 +1,15 @@
 /**
- * The conductor's image cache for agent deploys (Ironic's `force_raw_images` with the conductor
- * serving the result): an image that is not raw (qcow2) is downloaded once, its declared checksum
- * checked on the way, converted to raw once with Debian's `qemu-img`, and published on Ferrum's
- * boot server under `images/cache/`, so agents always stream raw. Nodes deploying the same image
- * at once share one download and one conversion; a later deploy finds it converted.
+ * The conductor's image cache for agent deploys (Ironic's `image_download_source = local` and
+ * `force_raw_images`): an image is downloaded once, its declared checksum checked on the way,
+ * converted to raw once with Debian's `qemu-img` when it is not raw (qcow2), and published on
+ * Ferrum's boot server under `images/cache/`, so agents always stream raw from the conductor.
+ * Nodes deploying the same image at once share one download (the origin is read once) and one
+ * conversion; a later deploy finds it ready. An image already on the boot server is not copied:
+ * it is read once where it is.
+ *
+ * In the same pass the cache makes the image's data map (src/common/image-map.ts): the agent
+ * then fetches and writes only the data and leaves the zeros as holes. Raw downloads are stored
+ * sparse (zero blocks are not written).
  *
  * The cache has a size cap and a TTL (Ironic's [pxe]image_cache_size and image_cache_ttl): after
  * each use, entries unused for longer than the TTL go, then the least recently used ones until
@@ -14,25 +20,27 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream, existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { createReadStream, existsSync } from 'node:fs'
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { get as httpGet, type IncomingMessage } from 'node:http'
 import { get as httpsGet } from 'node:https'
 import { join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
-import { Transform } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import type { BootFiles } from '../driver-context.js'
 import { bootFilePath, bootFileUrl } from '../boot-files.js'
 import { DriverError } from '../../domain/errors.js'
+import { ImageMapper, type ImageMap } from '../../common/image-map.js'
+import { DiskSink, HASH_ALGOS } from '../../agent/image-writer.js'
 
-/** A cached raw image: where agents fetch it and what its bytes hash to. */
+/** A cached raw image: where agents fetch it, what its bytes hash to, and where its data is. */
 export interface CachedImage {
   url: string
   sha256: string
   size: number
-  /** true when this call found it already converted. */
+  /** true when this call found it ready. */
   hit: boolean
+  /** null: too fragmented to be worth a map (the agent then streams every byte). */
+  map: ImageMap | null
 }
 
 /** The cache's limits (config agent.imageCacheMiB, agent.imageCacheTtlS). */
@@ -45,10 +53,21 @@ export interface CacheLimits {
 
 export const DEFAULT_CACHE_LIMITS: CacheLimits = { maxBytes: 20480 * 1024 * 1024, ttlS: 7 * 24 * 3600 }
 
-interface CacheMeta { source: string; format?: string; sha256: string; size: number; last_used?: number }
+interface CacheMeta {
+  source: string
+  format?: string
+  sha256: string
+  size: number
+  last_used?: number
+  map?: ImageMap | null
+  /** For an image read in place on the boot server: the file it was read from, as it was. */
+  in_place?: { path: string; size: number; mtime_ms: number }
+}
 
 export interface ImageRef {
   url: string
+  /** 'raw' or what qemu-img converts from (qcow2); raw by default. */
+  format?: string
   /** Declared checksum of the source file (Glance's os_hash_*), checked while downloading. */
   hashAlgo: string | null
   hashValue: string | null
@@ -75,22 +94,19 @@ function openHttp(url: string): Promise<IncomingMessage> {
   })
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const h = createHash('sha256')
-  for await (const c of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) h.update(c as Buffer)
-  return h.digest('hex')
-}
 
 export class ImageCache {
   readonly #inflight = new Map<string, Promise<CachedImage>>()
 
   /** The raw form of `ref` on the boot server, converting it once. */
   async raw(files: BootFiles, ref: ImageRef, limits: CacheLimits = DEFAULT_CACHE_LIMITS): Promise<CachedImage> {
-    const key = createHash('sha256').update(`${ref.url}\n${ref.hashAlgo ?? ''}:${ref.hashValue ?? ''}`).digest('hex').slice(0, 32)
+    const raw = (ref.format ?? 'raw') === 'raw'
+    const key = createHash('sha256').update(`${ref.url}\n${ref.hashAlgo ?? ''}:${ref.hashValue ?? ''}${raw ? '\nraw' : ''}`).digest('hex').slice(0, 32)
     const running = this.#inflight.get(key)
     if (running) return { ...(await running), hit: true }
     const now = limits.now ?? Date.now
-    const work = this.#convert(files, ref, key, now()).finally(() => this.#inflight.delete(key))
+    const local = raw ? localBootFile(files, ref.url) : null
+    const work = (local !== null ? this.#inPlace(files, ref, key, local, now()) : this.#convert(files, ref, key, now(), raw)).finally(() => this.#inflight.delete(key))
     this.#inflight.set(key, work)
     const done = await work
     await this.evict(files, limits, key)
@@ -141,19 +157,49 @@ export class ImageCache {
     return removed
   }
 
-  async #convert(files: BootFiles, ref: ImageRef, key: string, now: number): Promise<CachedImage> {
+  /** An image already on the boot server: read once where it is (checksum, sha256, map). */
+  async #inPlace(files: BootFiles, ref: ImageRef, key: string, path: string, now: number): Promise<CachedImage> {
+    const meta = bootFilePath(files, `images/cache/${key}.map.json`)
+    let st
+    try {
+      st = await stat(path)
+    } catch {
+      throw new DriverError(`cannot read image ${ref.url}: no such file on the boot server (${path})`, { code: 'IMAGE_DOWNLOAD_FAILED' })
+    }
+    const seen = { path, size: st.size, mtime_ms: st.mtimeMs }
+    if (existsSync(meta)) {
+      const m = JSON.parse(await readFile(meta, 'utf8')) as CacheMeta
+      if (m.in_place && m.in_place.path === path && m.in_place.size === st.size && m.in_place.mtime_ms === st.mtimeMs) {
+        await writeFile(meta, JSON.stringify({ ...m, last_used: now }))
+        return { url: ref.url, sha256: m.sha256, size: m.size, hit: true, map: m.map ?? null }
+      }
+    }
+    await mkdir(join(meta, '..'), { recursive: true })
+    const r = await ingest(createReadStream(path, { highWaterMark: CHUNK }), ref)
+    await writeFile(meta, JSON.stringify({ source: ref.url, format: 'raw', sha256: r.sha256, size: r.size, map: r.map, in_place: seen, last_used: now } satisfies CacheMeta))
+    return { url: ref.url, sha256: r.sha256, size: r.size, hit: false, map: r.map }
+  }
+
+  async #convert(files: BootFiles, ref: ImageRef, key: string, now: number, isRaw: boolean): Promise<CachedImage> {
     const name = `images/cache/${key}.raw`
     const raw = bootFilePath(files, name)
     const meta = `${raw}.json`
     if (existsSync(raw) && existsSync(meta)) {
       const m = JSON.parse(await readFile(meta, 'utf8')) as CacheMeta
       await writeFile(meta, JSON.stringify({ ...m, last_used: now }))
-      return { url: bootFileUrl(files, name), sha256: m.sha256, size: m.size, hit: true }
+      return { url: bootFileUrl(files, name), sha256: m.sha256, size: m.size, hit: true, map: m.map ?? null }
     }
     const dir = join(raw, '..')
     await mkdir(dir, { recursive: true })
     const src = join(dir, `${key}.source.part`)
     try {
+      if (isRaw) {
+        // One pass: the declared checksum, the sha256 and the map, written sparse into the cache.
+        const r = await this.#download(ref, `${raw}.part`)
+        await rename(`${raw}.part`, raw)
+        await writeFile(meta, JSON.stringify({ source: ref.url, format: 'raw', sha256: r.sha256, size: r.size, map: r.map, last_used: now } satisfies CacheMeta))
+        return { url: bootFileUrl(files, name), sha256: r.sha256, size: r.size, hit: false, map: r.map }
+      }
       await this.#download(ref, src)
       // qemu-img's errors name the cache file; show the image the operator gave instead.
       const named = (e: unknown): never => {
@@ -164,21 +210,18 @@ export class ImageCache {
       if (info.format === 'raw') throw new DriverError(`${ref.url} is not a qcow2 image (qemu-img reads it as raw); deploy it with image_disk_format raw.`, { code: 'IMAGE_CONVERSION_FAILED' })
       await run(QEMU_IMG, ['convert', '-f', String(info.format), '-O', 'raw', src, `${raw}.part`]).catch(named)
       await rename(`${raw}.part`, raw)
-      const sha256 = await sha256Of(raw)
-      const size = info['virtual-size'] ?? 0
-      await writeFile(meta, JSON.stringify({ source: ref.url, format: info.format, sha256, size, last_used: now } satisfies CacheMeta))
-      return { url: bootFileUrl(files, name), sha256, size, hit: false }
+      const r = await ingest(createReadStream(raw, { highWaterMark: CHUNK }), { url: ref.url, hashAlgo: null, hashValue: null })
+      await writeFile(meta, JSON.stringify({ source: ref.url, format: info.format, sha256: r.sha256, size: info['virtual-size'] ?? r.size, map: r.map, last_used: now } satisfies CacheMeta))
+      return { url: bootFileUrl(files, name), sha256: r.sha256, size: info['virtual-size'] ?? r.size, hit: false, map: r.map }
     } finally {
       await rm(src, { force: true })
       await rm(`${raw}.part`, { force: true })
     }
   }
 
-  /** Copies the source to `dest`, checking the declared checksum on the way. */
-  async #download(ref: ImageRef, dest: string): Promise<void> {
-    const algo = ref.hashAlgo?.toLowerCase() ?? null
-    const hash = algo ? createHash(algo) : null
-    let input: NodeJS.ReadableStream
+  /** Copies the source to `dest` (zero blocks left as holes), checking the declared checksum on the way. */
+  async #download(ref: ImageRef, dest: string): Promise<Ingested> {
+    let input: AsyncIterable<Buffer>
     if (ref.url.startsWith('http://') || ref.url.startsWith('https://')) {
       const res = await openHttp(ref.url)
       if (res.statusCode !== 200) {
@@ -189,17 +232,64 @@ export class ImageCache {
     } else {
       const path = ref.url.startsWith('file://') ? fileURLToPath(ref.url) : ref.url
       if (!existsSync(path)) throw new DriverError(`cannot read image ${path}: no such file`, { code: 'IMAGE_DOWNLOAD_FAILED' })
-      input = createReadStream(path)
+      input = createReadStream(path, { highWaterMark: CHUNK })
     }
-    const tap = new Transform({ transform(chunk: Buffer, _e, done) { hash?.update(chunk); done(null, chunk) } })
+    const fh = await open(dest, 'w')
     try {
-      await pipeline(input, tap, createWriteStream(dest))
-    } catch (e) {
-      throw new DriverError(`downloading ${ref.url} failed: ${(e as Error).message}`, { code: 'IMAGE_DOWNLOAD_FAILED' })
+      const r = await ingest(input, ref, new DiskSink(fh, true, 0))
+      // The file ends where the image ends, trailing zeros included (as holes).
+      await fh.truncate(r.size)
+      return r
+    } finally {
+      await fh.close()
     }
-    const digest = hash?.digest('hex')
-    if (ref.hashValue && digest !== undefined && digest !== ref.hashValue.toLowerCase()) {
-      throw new DriverError(`image checksum mismatch: ${algo} of ${ref.url} is ${digest}, expected ${ref.hashValue}`, { code: 'IMAGE_CHECKSUM_MISMATCH' })
+  }
+}
+
+const CHUNK = 4 * 1024 * 1024
+
+interface Ingested { sha256: string; size: number; map: ImageMap | null }
+
+/**
+ * One pass over an image's bytes: the declared checksum checked, the sha256 and the data map
+ * computed, and the bytes written to `sink` when given.
+ * @throws DriverError IMAGE_DOWNLOAD_FAILED (the stream broke) or IMAGE_CHECKSUM_MISMATCH
+ */
+async function ingest(input: AsyncIterable<Buffer>, ref: ImageRef, sink?: DiskSink): Promise<Ingested> {
+  const algo = ref.hashAlgo?.toLowerCase() ?? null
+  if (algo !== null && !(HASH_ALGOS as readonly string[]).includes(algo)) throw new DriverError(`unsupported image hash algorithm "${ref.hashAlgo}" for ${ref.url} (use one of ${HASH_ALGOS.join(', ')})`, { code: 'IMAGE_CHECKSUM_MISMATCH' })
+  const declared = algo ? createHash(algo) : null
+  const sha = algo === 'sha256' ? declared! : createHash('sha256')
+  const mapper = new ImageMapper()
+  let size = 0
+  try {
+    for await (const part of input) {
+      const chunk = part as Buffer
+      declared?.update(chunk)
+      if (sha !== declared) sha.update(chunk)
+      mapper.update(chunk)
+      await sink?.push(chunk)
+      size += chunk.length
     }
+    await sink?.flush()
+  } catch (e) {
+    throw new DriverError(`downloading ${ref.url} failed after ${size} bytes: ${(e as Error).message}`, { code: 'IMAGE_DOWNLOAD_FAILED' })
+  }
+  const sha256 = sha.digest('hex')
+  const digest = declared === sha ? sha256 : declared?.digest('hex')
+  if (ref.hashValue && digest !== undefined && digest !== ref.hashValue.toLowerCase()) {
+    throw new DriverError(`image checksum mismatch: ${algo} of ${ref.url} is ${digest}, expected ${ref.hashValue}`, { code: 'IMAGE_CHECKSUM_MISMATCH' })
+  }
+  return { sha256, size, map: mapper.finish() }
+}
+
+/** The path of `url` when it names a file on this conductor's boot server, else null. */
+function localBootFile(files: BootFiles, url: string): string | null {
+  const base = files.baseUrl.replace(/\/+$/, '') + '/'
+  if (files.baseUrl === '' || !url.startsWith(base)) return null
+  try {
+    return bootFilePath(files, url.slice(base.length).split('/').map(decodeURIComponent).join('/'))
+  } catch {
+    return null
   }
 }
