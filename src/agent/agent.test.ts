@@ -8,7 +8,10 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { createServer } from 'node:http'
 import { FerrumAgent } from './agent.js'
+import { generateCertificate } from './tls.js'
+import { endpointOf, executeCommand, listCommands } from '../drivers/agent/agent-client.js'
 import { loadAgentConfig, parseCmdline } from './config.js'
 import { ImageWriteError, writeImage } from './image-writer.js'
 import { collectInventory, pickRootDisk } from './inventory.js'
@@ -131,7 +134,8 @@ test('the agent looks its node up, heartbeats with its token, and its command AP
   await sparseFile(disk, 4 * 1024 ** 3)
   await writeLabSysroot(root, hardware([{ name: 'disk0', path: disk, sizeBytes: 4 * 1024 ** 3 }]), { name: 'agent-1', bootMode: 'bios' })
   const lines: string[] = []
-  const agent = new FerrumAgent(loadAgentConfig({ FERRUM_LAB_NODE: 'agent-1' }, { apiUrl: api, root, macs: [mac], listenPort: 0 }), { log: (l) => lines.push(l) })
+  // Plain HTTP here (so plain fetch can poke the command API); TLS has its own test below.
+  const agent = new FerrumAgent(loadAgentConfig({ FERRUM_LAB_NODE: 'agent-1' }, { apiUrl: api, root, macs: [mac], listenPort: 0, autoTls: false }), { log: (l) => lines.push(l) })
   const running = agent.run()
   try {
     let dii: Record<string, unknown> = {}
@@ -171,4 +175,70 @@ test('the agent looks its node up, heartbeats with its token, and its command AP
     await agent.stop()
     await running.catch(() => undefined)
   }
+})
+
+test('automatic TLS: the agent serves HTTPS with a certificate it made, the conductor pins it, another one is refused', async () => {
+  const mac = '52:54:00:77:00:02'
+  const node = (await call('POST', '/v1/nodes', { driver: 'fake-hardware', name: 'agent-tls', driver_info: { fake_step_wait: 'deploy.deploy' } })).json
+  const uuid = String(node.uuid)
+  assert.equal((await call('POST', '/v1/ports', { node_uuid: uuid, address: mac })).status, 201)
+  for (const [target, state] of [['manage', 'manageable'], ['provide', 'available'], ['active', 'wait call-back']]) {
+    await call('PUT', `/v1/nodes/${uuid}/states/provision`, { target })
+    for (let i = 0; i < 200 && ((await call('GET', `/v1/nodes/${uuid}`)).json.provision_state !== state); i++) await new Promise((r) => setTimeout(r, 20))
+  }
+  const root = join(dir, 'agent-tls-root')
+  await writeLabSysroot(root, hardware([{ name: 'disk0', path: join(dir, 'agent-disk'), sizeBytes: 4 * 1024 ** 3 }]), { name: 'agent-tls', bootMode: 'uefi' })
+  const lines: string[] = []
+  const agent = new FerrumAgent(loadAgentConfig({ FERRUM_LAB_NODE: 'agent-tls' }, { apiUrl: api, root, macs: [mac], listenPort: 0 }), { log: (l) => lines.push(l) })
+  const running = agent.run()
+  try {
+    let dii: Record<string, unknown> = {}
+    for (let i = 0; i < 300 && typeof dii.agent_url !== 'string'; i++) {
+      await new Promise((r) => setTimeout(r, 20))
+      dii = (await t.store.nodes.getByUuid(uuid))!.driver_internal_info
+    }
+    assert.match(agent.callbackUrl, /^https:\/\/127\.0\.0\.1:\d+$/)
+    assert.equal(dii.agent_url, agent.callbackUrl)
+    assert.match(String(dii.agent_verify_ca), /^-----BEGIN CERTIFICATE-----/)
+    assert.equal(dii.agent_verify_ca, agent.certificate)
+    // The conductor's client reaches it through the pinned certificate…
+    const ep = endpointOf(dii)!
+    assert.equal(ep.verifyCa, agent.certificate)
+    const c = await executeCommand(ep, 'system.get_inventory', {}, { wait: true, signal: new AbortController().signal })
+    assert.equal(c.command_status, 'SUCCEEDED')
+    // …and refuses it when another certificate is pinned, or none (system CAs do not know it).
+    const other = await generateCertificate('127.0.0.1')
+    await assert.rejects(executeCommand({ ...ep, verifyCa: other.cert }, 'system.get_inventory', {}, { wait: true, signal: new AbortController().signal }), /could not be reached/)
+    await assert.rejects(listCommands({ ...ep, verifyCa: null }, new AbortController().signal), /could not be reached/)
+    // A heartbeat bringing another certificate within the same ramdisk boot is refused, as Ironic does.
+    const hb = await fetch(`${api}/v1/heartbeat/${uuid}`, { method: 'POST', headers: v('1.68'), body: JSON.stringify({ callback_url: agent.callbackUrl, agent_token: dii.agent_secret_token, agent_verify_ca: other.cert }) })
+    assert.equal(hb.status, 400)
+    const fault = JSON.parse(((await hb.json()) as { error_message: string }).error_message) as { faultstring: string }
+    assert.equal(fault.faultstring, 'Detected change in ramdisk provided "agent_verify_ca"')
+    assert.equal((await t.store.nodes.getByUuid(uuid))!.driver_internal_info.agent_verify_ca, agent.certificate, 'the pinned certificate changed')
+    assert.ok(lines.some((l) => /command API listening on 127\.0\.0\.1:\d+ \(TLS/.test(l)), lines.join('\n'))
+  } finally {
+    await agent.stop()
+    await running.catch(() => undefined)
+  }
+})
+
+test('automatic TLS is skipped, said on the console, for an API older than 1.68 and when turned off', async () => {
+  const old = createServer((req, res) => {
+    res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'application/json', 'x-openstack-ironic-api-maximum-version': '1.65' })
+    res.end('{}')
+  })
+  await new Promise<void>((r) => old.listen(0, '127.0.0.1', r))
+  const lines: string[] = []
+  const agent = new FerrumAgent(loadAgentConfig({ FERRUM_LAB_NODE: 'old' }, { apiUrl: `http://127.0.0.1:${(old.address() as AddressInfo).port}`, root: dir, macs: ['52:54:00:77:00:03'], listenPort: 0, lookupTimeoutS: 0.2 }), { log: (l) => lines.push(l) })
+  try {
+    await agent.run().catch(() => undefined)
+    assert.match(agent.callbackUrl, /^http:\/\//)
+    assert.ok(lines.some((l) => l === "command API on plain HTTP: the API's maximum version 1.65 is below 1.68 (agent_verify_ca)"), lines.join('\n'))
+  } finally {
+    await agent.stop()
+    await new Promise((r) => old.close(r))
+  }
+  assert.equal(loadAgentConfig({ FERRUM_API_URL: api, FERRUM_AGENT_ROOT: dir, FERRUM_AGENT_AUTO_TLS: '0' }).autoTls, false)
+  assert.equal(loadAgentConfig({ FERRUM_API_URL: api, FERRUM_AGENT_ROOT: dir }).autoTls, true)
 })

@@ -5,6 +5,8 @@
  * library and src/common, so it bundles into one file for a ramdisk.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { generateCertificate, parseVersion, supportsAutoTls, type AgentCertificate } from './tls.js'
 import type { AddressInfo } from 'node:net'
 import { secretsEqual } from '../common/secrets.js'
 import { systemClock, type Clock } from '../common/clock.js'
@@ -67,6 +69,7 @@ export class FerrumAgent {
 
   /** Starts the command API, looks the node up, then heartbeats until stopped. */
   async run(): Promise<void> {
+    await this.#setUpTls()
     await this.listen()
     const answer = (this.#config.inspectionCallbackUrl ? await this.#inspect(this.#config.inspectionCallbackUrl) : null) ?? (await this.#lookup())
     this.#nodeUuid = String(answer.node.uuid)
@@ -113,10 +116,51 @@ export class FerrumAgent {
     this.#server?.closeAllConnections()
   }
 
-  /** Opens the command API (IPA's port 9999 unless configured). */
+  #tls: AgentCertificate | null = null
+
+  /** The certificate the command API presents (null: plain HTTP). */
+  get certificate(): string | null {
+    return this.#tls?.cert ?? null
+  }
+
+  /**
+   * Automatic TLS: asks the API for its maximum version; from 1.68 (agent_verify_ca) the command
+   * API is served over HTTPS with a certificate made now. An older API, one that does not answer
+   * within a few tries, or openssl failing leaves it on HTTP, said on the console.
+   */
+  async #setUpTls(): Promise<void> {
+    if (!this.#config.autoTls || this.#tls) return
+    let max: [number, number] | null = null
+    let why = ''
+    for (let i = 0; i < 3 && max === null && !this.#stop.signal.aborted; i++) {
+      try {
+        const res = await fetch(`${this.#config.apiUrl}/`, { headers: { 'user-agent': `ferrum-agent/${AGENT_VERSION}` }, signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(10_000)]) })
+        // Ironic's root document names it (default_version.version, as IPA reads it); /v1 answers carry the header.
+        const body = (await res.json().catch(() => null)) as { default_version?: { version?: string } } | null
+        max = parseVersion(body?.default_version?.version ?? res.headers.get('x-openstack-ironic-api-maximum-version'))
+        if (max === null) why = `the API at ${this.#config.apiUrl} does not name its maximum version`
+        if (max === null) break
+      } catch (e) {
+        why = (e as Error).message
+        await this.#clock.sleep(1_000, this.#stop.signal).catch(() => undefined)
+      }
+    }
+    if (!supportsAutoTls(max)) {
+      this.log(`command API on plain HTTP: ${max ? `the API's maximum version ${max.join('.')} is below 1.68 (agent_verify_ca)` : why}`)
+      return
+    }
+    try {
+      this.#tls = await generateCertificate(this.#config.advertiseHost)
+    } catch (e) {
+      this.log(`command API on plain HTTP: ${(e as Error).message}`)
+    }
+  }
+
+  /** Opens the command API (IPA's port 9999 unless configured), over HTTPS with automatic TLS. */
   async listen(): Promise<void> {
     if (this.#server) return
-    const server = createServer((req, res) => void this.#handle(req, res))
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res)
+    const server = this.#tls ? createHttpsServer({ key: this.#tls.key, cert: this.#tls.cert }, handler) : createServer(handler)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(this.#config.listenPort, this.#config.listenHost, () => resolve())
@@ -124,8 +168,8 @@ export class FerrumAgent {
     this.#server = server
     const port = (server.address() as AddressInfo).port
     const host = this.#config.advertiseHost.includes(':') ? `[${this.#config.advertiseHost}]` : this.#config.advertiseHost
-    this.#callbackUrl = `http://${host}:${port}`
-    this.log(`command API listening on ${this.#config.listenHost}:${port}`)
+    this.#callbackUrl = `${this.#tls ? 'https' : 'http'}://${host}:${port}`
+    this.log(`command API listening on ${this.#config.listenHost}:${port}${this.#tls ? ' (TLS, certificate sent to the conductor for pinning)' : ''}`)
   }
 
   async #api(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
@@ -212,6 +256,7 @@ export class FerrumAgent {
   async heartbeat(): Promise<boolean> {
     const body: Record<string, unknown> = { callback_url: this.#callbackUrl, agent_version: AGENT_VERSION }
     if (this.#token) body.agent_token = this.#token
+    if (this.#tls) body.agent_verify_ca = this.#tls.cert
     try {
       const r = await this.#api('POST', `/v1/heartbeat/${this.#nodeUuid}`, body)
       if (r.status === 202 || r.status === 200 || r.status === 204) return true

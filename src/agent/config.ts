@@ -29,6 +29,20 @@ export interface AgentConfig {
   readonly failDiskWrites: boolean
   /** Where to post the inventory first (`ipa-inspection-callback-url`, in-band inspection); null: no inspection. */
   readonly inspectionCallbackUrl: string | null
+  /**
+   * Serve the command API over HTTPS with a certificate made at start, pinned by the conductor,
+   * when the API speaks 1.68+ (IPA's enable_auto_tls; `ipa-enable-auto-tls=0` or
+   * FERRUM_AGENT_AUTO_TLS=0 turns it off).
+   */
+  readonly autoTls: boolean
+}
+
+/** IPA's boolean words (1/0, true/false, yes/no, on/off); `fallback` for anything else. */
+function flag(v: string | undefined, fallback: boolean): boolean {
+  if (v === undefined) return fallback
+  if (/^(1|true|yes|on)$/i.test(v)) return true
+  if (/^(0|false|no|off)$/i.test(v)) return false
+  return fallback
 }
 
 /** `key=value` pairs of a kernel command line; bare words map to ''. */
@@ -83,5 +97,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env, overrides:
     lookupIntervalS: overrides.lookupIntervalS ?? 1,
     failDiskWrites: overrides.failDiskWrites ?? faults.diskWriteErrors === true,
     inspectionCallbackUrl: overrides.inspectionCallbackUrl ?? cmdline['ipa-inspection-callback-url'] ?? null,
+    autoTls: overrides.autoTls ?? flag(cmdline['ipa-enable-auto-tls'] ?? env.FERRUM_AGENT_AUTO_TLS, true),
   }
 }

@@ -136,6 +136,12 @@ export async function heartbeat(c: ConductorCore, uuid: string, req: HeartbeatRe
       c.deps.log.warn({ node: task.uuid, token: req.agent_token === undefined ? 'missing' : 'wrong', callbackUrl: req.callback_url }, 'heartbeat refused: invalid or missing agent token')
       throw new ValidationError('Invalid or missing agent token received.', { code: 'INVALID_AGENT_TOKEN' })
     }
+    // The certificate is pinned for the ramdisk's life, as Ironic's store_agent_certificate does:
+    // another one within the same boot is refused (a new boot starts without one).
+    if (req.agent_verify_ca !== undefined && typeof dii.agent_verify_ca === 'string' && dii.agent_verify_ca !== '' && dii.agent_verify_ca.trim() !== req.agent_verify_ca.trim()) {
+      c.deps.log.error({ node: task.uuid, callbackUrl: req.callback_url }, 'heartbeat with a changed agent certificate refused')
+      throw new ValidationError('Detected change in ramdisk provided "agent_verify_ca"')
+    }
     const next: Record<string, unknown> = { ...dii, agent_url: req.callback_url, agent_last_heartbeat: task.nowIso() }
     if (req.agent_version !== undefined) next.agent_version = req.agent_version
     if (req.agent_verify_ca !== undefined) next.agent_verify_ca = req.agent_verify_ca

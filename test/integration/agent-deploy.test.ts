@@ -88,6 +88,8 @@ test('openstack baremetal node deploy: the agent writes the image byte for byte 
     // API URL from the kernel command line in it.
     assert.match(console, /PXE: http:\/\/\S+\/boot\/pxelinux\.cfg\/01-52-54-00(-[0-9a-f]{2}){3}: kernel http:\/\/\S+\/boot\/deploy\/kernel/)
     assert.match(console, /ferrum-agent: found node/)
+    // Automatic TLS: the conductor drove the agent over HTTPS, pinned to the agent's certificate.
+    assert.match(console, /command API listening on 127\.0\.0\.1:\d+ \(TLS, certificate sent to the conductor for pinning\)/)
     // The image came through the conductor's cache with its data map: only data was fetched.
     assert.match(console, /wrote 67108864 bytes \(\d+ written, the rest holes the image map named, not fetched\) to \/dev\/vda, data sha256 [0-9a-f]{64} as the image map says/)
     assert.match(console, /power on: booted from disk: ferrum-lab-linux/)

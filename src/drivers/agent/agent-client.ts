@@ -4,7 +4,7 @@
  * Ironic's agent_client does, so Ferrum drives Ferrum's agent and Ironic Python Agent alike.
  * The token travels in the query string; it is never logged.
  */
-import { request } from 'undici'
+import { Agent, request } from 'undici'
 import { DriverError } from '../../domain/errors.js'
 
 /** A command result in IPA's shape. */
@@ -16,10 +16,40 @@ export interface AgentCommand {
   readonly command_result: Record<string, unknown> | null
 }
 
-/** Where the agent is and the secret it expects (from driver_internal_info). */
+/** Where the agent is, the secret it expects, and its certificate (from driver_internal_info). */
 export interface AgentEndpoint {
   readonly url: string
   readonly token: string | null
+  /**
+   * The PEM certificate the agent sent in its heartbeat (`agent_verify_ca`, automatic TLS): an
+   * https agent must present exactly it (pinned; system CAs are not consulted). null: an https
+   * agent is verified against the system's CAs.
+   */
+  readonly verifyCa?: string | null
+}
+
+/** The endpoint of a node's agent from its driver_internal_info; null before the agent called back. */
+export function endpointOf(dii: Record<string, unknown>): AgentEndpoint | null {
+  const url = dii.agent_url
+  if (typeof url !== 'string' || url === '') return null
+  const token = dii.agent_secret_token
+  const ca = dii.agent_verify_ca
+  return { url, token: typeof token === 'string' ? token : null, verifyCa: typeof ca === 'string' && ca !== '' ? ca : null }
+}
+
+/** One dispatcher per pinned certificate (few: one per ramdisk boot), so connections are reused. */
+const pinned = new Map<string, Agent>()
+function dispatcherFor(ca: string): Agent {
+  let d = pinned.get(ca)
+  if (!d) {
+    if (pinned.size > 256) {
+      for (const old of pinned.values()) void old.close()
+      pinned.clear()
+    }
+    d = new Agent({ connect: { ca, rejectUnauthorized: true } })
+    pinned.set(ca, d)
+  }
+  return d
 }
 
 /** An agent command failed or the agent could not be reached. */
@@ -47,6 +77,7 @@ async function call(ep: AgentEndpoint, method: 'GET' | 'POST', path: string, que
       signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
+      ...(ep.verifyCa && url.startsWith('https://') ? { dispatcher: dispatcherFor(ep.verifyCa) } : {}),
     })
   } catch (e) {
     throw new AgentCommandError(`The agent at ${shown} could not be reached: ${(e as Error).message}`, { code: 'AGENT_UNREACHABLE' })

@@ -13,7 +13,7 @@ import type { NodeView } from '../node-view.js'
 import type { StepResult } from '../steps.js'
 import { DriverError, ValidationError } from '../../domain/errors.js'
 import { bootRamdisk, wipeAgent } from './ramdisk-boot.js'
-import { AgentCommandError, commandErrorText, executeCommand } from './agent-client.js'
+import { AgentCommandError, commandErrorText, endpointOf, executeCommand } from './agent-client.js'
 
 export class AgentRescue implements RescueInterface {
   readonly kind = 'rescue'
@@ -38,8 +38,7 @@ export class AgentRescue implements RescueInterface {
       return { wait: 'waiting for the rescue ramdisk to call back' }
     }
     ctx.timeline?.phase('rescue password')
-    const token = ctx.internalInfo.agent_secret_token
-    const c = await executeCommand({ url, token: typeof token === 'string' ? token : null }, 'rescue.finalize_rescue', { rescue_password: ctx.node.instanceInfo.hashed_rescue_password, hashed: true }, { wait: true, signal: ctx.signal })
+    const c = await executeCommand(endpointOf(ctx.internalInfo)!, 'rescue.finalize_rescue', { rescue_password: ctx.node.instanceInfo.hashed_rescue_password, hashed: true }, { wait: true, signal: ctx.signal })
     if (c.command_status !== 'SUCCEEDED') throw new AgentCommandError(`Agent command rescue.finalize_rescue failed: ${commandErrorText(c)}`, { code: 'AGENT_COMMAND_FAILED' })
     // The rescue system runs on; its agent no longer calls home, and nothing boots it again.
     await i.boot.cleanUpRamdisk(ctx)

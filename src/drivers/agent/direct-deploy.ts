@@ -22,7 +22,7 @@ import { DriverError, ValidationError } from '../../domain/errors.js'
 import { DEFAULT_CACHE_LIMITS, ImageCache } from './image-cache.js'
 import { checkConfigDrive, configDriveParam } from './configdrive.js'
 import { AGENT_KEYS, bootRamdisk, fastTrackAgent, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
-import { AgentCommandError, commandErrorText, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
+import { AgentCommandError, commandErrorText, endpointOf, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
 
 
 /** The command in flight, as remembered between heartbeats. */
@@ -39,10 +39,9 @@ export { AGENT_KEYS, wipeAgent }
 
 
 function endpoint(ctx: DriverContext): AgentEndpoint {
-  const url = ctx.internalInfo.agent_url
-  if (typeof url !== 'string' || url === '') throw new DriverError(`node ${ctx.node.uuid}: the deploy agent has not called back yet`, { code: 'AGENT_NOT_READY' })
-  const token = ctx.internalInfo.agent_secret_token
-  return { url, token: typeof token === 'string' ? token : null }
+  const ep = endpointOf(ctx.internalInfo)
+  if (ep === null) throw new DriverError(`node ${ctx.node.uuid}: the deploy agent has not called back yet`, { code: 'AGENT_NOT_READY' })
+  return ep
 }
 
 function pending(ctx: DriverContext): PendingCommand | null {

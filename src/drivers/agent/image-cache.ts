@@ -271,7 +271,7 @@ async function ingest(input: AsyncIterable<Buffer>, ref: ImageRef, sink?: DiskSi
       await sink?.push(chunk)
       size += chunk.length
     }
-    await sink?.flush()
+    await sink?.finish()
   } catch (e) {
     throw new DriverError(`downloading ${ref.url} failed after ${size} bytes: ${(e as Error).message}`, { code: 'IMAGE_DOWNLOAD_FAILED' })
   }

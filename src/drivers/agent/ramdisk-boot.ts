@@ -6,7 +6,7 @@
 import type { DriverContext } from '../driver-context.js'
 import type { RamdiskParams } from '../interfaces/boot.js'
 import { DriverError } from '../../domain/errors.js'
-import { listCommands } from './agent-client.js'
+import { endpointOf, listCommands } from './agent-client.js'
 
 /** driver_internal_info keys of the agent protocol (Ironic's names where Ironic has them). */
 export const AGENT_KEYS = ['agent_url', 'agent_secret_token', 'agent_secret_token_pregenerated', 'agent_last_heartbeat', 'agent_version', 'agent_verify_ca', 'agent_status', 'ferrum_agent_command', 'ferrum_agent_progress'] as const
@@ -41,8 +41,7 @@ export async function fastTrackAgent(ctx: DriverContext): Promise<boolean> {
   if (ctx.clock.now() - Date.parse(last) > (a.fastTrackTimeoutS ?? 300) * 1000) return false
   if (ctx.node.powerState !== 'power on') return false
   try {
-    const token = ctx.internalInfo.agent_secret_token
-    await listCommands({ url, token: typeof token === 'string' ? token : null }, AbortSignal.any([ctx.signal, AbortSignal.timeout(5_000)]))
+    await listCommands(endpointOf(ctx.internalInfo)!, AbortSignal.any([ctx.signal, AbortSignal.timeout(5_000)]))
     return true
   } catch (e) {
     ctx.log.info({ agentUrl: url, err: (e as Error).message }, 'fast track: the agent does not answer; booting a new ramdisk')
