@@ -270,3 +270,56 @@ test('openstack baremetal node rescue: the agent installs the hashed rescue pass
   const after = await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')
   assert.match(after.slice(after.lastIndexOf('rescue mode:')), /power on: booted from disk: ferrum-lab-linux/)
 })
+
+test('openstack baremetal node deploy through redfish-virtual-media: the BMC mounts the deploy ISO, the agent writes the image, the CD is ejected', { timeout: 300_000 }, async () => {
+  const nodes = await Promise.all(['lab-node-1', 'lab-node-2'].map(show))
+  const name = nodes.find((x) => x.driver === 'redfish')!.name
+  const settle = (x: NodeShow) => x.reservation === null && !['deploying', 'wait call-back', 'cleaning', 'clean wait', 'deleting'].includes(x.provision_state)
+  if ((await show(name)).provision_state === 'active') {
+    await baremetalOk(server.url, ['node', 'undeploy', name])
+    assert.equal((await waitFor(name, 'available', settle)).provision_state, 'available')
+  }
+  // Any ISO 9660 image stands for the deploy ISO: the lab's firmware boots the agent from it.
+  const isoDir = join(dir, 'iso-src')
+  await run('mkdir', ['-p', isoDir])
+  await writeFile(join(isoDir, 'README'), 'Ferrum deploy ISO (lab)')
+  const iso = join(dir, 'deploy.iso')
+  await run('genisoimage', ['-quiet', '-V', 'DEPLOY', '-o', iso, isoDir])
+  const image = await readFile(join(dir, 'httpboot', 'images', 'lab-os.img'))
+  const sha = createHash('sha256').update(image).digest('hex')
+  await baremetalOk(server.url, ['node', 'set', name, '--boot-interface', 'redfish-virtual-media', '--driver-info', `redfish_deploy_iso=file://${iso}`,
+    '--instance-info', `image_source=${server.url}/boot/images/lab-os.img`, '--instance-info', 'image_disk_format=raw', '--instance-info', 'image_os_hash_algo=sha256', '--instance-info', `image_os_hash_value=${sha}`])
+  const before = (await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')).length
+
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  const n = await waitFor(name, 'active', settle)
+  assert.equal(n.provision_state, 'active', n.last_error ?? '')
+  assert.equal(n.boot_interface, 'redfish-virtual-media')
+  const disk = await fileHead(join(dir, 'lab', 'nodes', name, 'disk0.raw'), image.length)
+  assert.equal(createHash('sha256').update(disk).digest('hex'), sha, 'the disk does not hold the image')
+  const console = (await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')).slice(before)
+  const order = [
+    new RegExp(`virtual media inserted: http://\\S+/boot/vmedia/${n.uuid}/deploy\\.iso`),
+    /boot device set: cdrom \(once/,
+    /power on: booting from cdrom/,
+    /ferrum-agent: found node/,
+    /wrote 67108864 bytes .* to \/dev\/vda/,
+    /virtual media ejected/,
+    /boot device set: disk \(persistent/,
+    /power on: booted from disk: ferrum-lab-linux/,
+  ]
+  let at = 0
+  for (const re of order) {
+    const m = re.exec(console.slice(at))
+    assert.ok(m, `console lacks ${re} after offset ${at}:\n${console}`)
+    at += m.index + m[0].length
+  }
+  // The ISO the BMC fetched is off the boot server once the node is active.
+  assert.equal(existsSync(join(dir, 'httpboot', 'vmedia', n.uuid, 'deploy.iso')), false)
+
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  const back = await waitFor(name, 'available after undeploy', settle)
+  assert.equal(back.provision_state, 'available', back.last_error ?? '')
+  assert.ok((await fileHead(join(dir, 'lab', 'nodes', name, 'disk0.raw'), 1024 * 1024)).every((b) => b === 0), 'cleaning left the partition table')
+  assert.match((await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')).slice(before + console.length), /power on: booting from cdrom[\s\S]*erase_devices_metadata: \/dev\/vda erased/)
+})
