@@ -86,7 +86,7 @@ export type NodeActivity =
   | { state: 'ramdisk-exited'; boot: RamdiskBootSource; pid: number | null; code: number | null; signal: string | null; crashed: boolean }
   | { state: 'no-ramdisk'; boot: RamdiskBootSource; reason: string }
   | { state: 'os'; disk: string; partitionTable: PartitionTableType; osName: string }
-  | { state: 'ramdisk-os'; kernel: string; osName: string }
+  | { state: 'ramdisk-os'; kernel: string; osName: string; iso?: string }
   | { state: 'no-bootable-device'; reason: string }
   | { state: 'firmware-setup' }
 
@@ -106,7 +106,7 @@ export function describeActivity(a: NodeActivity): string {
     case 'os':
       return `booted from disk: ${a.osName} (${a.partitionTable.toUpperCase()}, ${a.disk})`
     case 'ramdisk-os':
-      return `booted from the network: ${a.osName} (ramdisk instance, kernel ${a.kernel})`
+      return a.iso !== undefined ? `booted from virtual CD: ${a.osName} (ramdisk instance, ISO ${a.iso})` : `booted from the network: ${a.osName} (ramdisk instance, kernel ${a.kernel})`
     case 'no-bootable-device':
       return `no bootable device: ${a.reason}`
     case 'firmware-setup':

@@ -248,6 +248,15 @@ export class VirtualNode {
     }
     let ramdisk: RunningRamdisk
     try {
+      // A CD that carries a lab OS marker is an instance ISO (a ramdisk deploy's boot_iso): the
+      // node runs that OS instead of the agent.
+      const media = boot === 'cdrom' ? this.machine.virtualMediaPath() : null
+      const isoOs = media !== null ? await this.#isoOsName(media) : null
+      if (isoOs !== null) {
+        const iso = this.machine.virtualMedia()?.image ?? media!
+        this.#activity = { state: 'ramdisk-os', kernel: iso, osName: isoOs, iso }
+        return
+      }
       await writeLabSysroot(this.sysroot, this.machine.hardware, { name: this.name, bootMode: this.machine.bootSetting().mode })
       if (boot === 'pxe' && this.#bootUrl !== null) {
         const answer = await this.#fetchBootConfig(this.#bootUrl)
@@ -315,6 +324,21 @@ export class VirtualNode {
    * kernel line of the first one found. Null when none answers.
    */
   /** The lab OS name an initrd carries in its first MiB, or null (none, or it cannot be fetched). */
+  async #isoOsName(path: string): Promise<string | null> {
+    try {
+      const fh = await open(path, 'r')
+      try {
+        const head = Buffer.alloc(BOOT_SCAN_BYTES)
+        const { bytesRead } = await fh.read(head, 0, head.length, 0)
+        return markerOf(head.subarray(0, bytesRead))
+      } finally {
+        await fh.close()
+      }
+    } catch {
+      return null
+    }
+  }
+
   async #ramdiskOsName(url: string): Promise<string | null> {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { range: `bytes=0-${BOOT_SCAN_BYTES - 1}` } })

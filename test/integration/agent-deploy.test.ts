@@ -322,4 +322,24 @@ test('openstack baremetal node deploy through redfish-virtual-media: the BMC mou
   assert.equal(back.provision_state, 'available', back.last_error ?? '')
   assert.ok((await fileHead(join(dir, 'lab', 'nodes', name, 'disk0.raw'), 1024 * 1024)).every((b) => b === 0), 'cleaning left the partition table')
   assert.match((await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')).slice(before + console.length), /power on: booting from cdrom[\s\S]*erase_devices_metadata: \/dev\/vda erased/)
+
+  // The ramdisk deploy with an ISO instance (boot_iso): the BMC mounts it and the node boots it
+  // every time; nothing is written to the disk.
+  const instDir = join(dir, 'instance-iso-src')
+  await run('mkdir', ['-p', instDir])
+  await writeFile(join(instDir, 'OS'), 'FERRUM-LAB-OS iso-os 3.1\n')
+  const instIso = join(dir, 'instance.iso')
+  await run('genisoimage', ['-quiet', '-V', 'INSTANCE', '-o', instIso, instDir])
+  await baremetalOk(server.url, ['node', 'set', name, '--deploy-interface', 'ramdisk', '--instance-info', `boot_iso=file://${instIso}`])
+  const mark = (await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')).length
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  const rd = await waitFor(name, 'active (ISO instance)', settle)
+  assert.equal(rd.provision_state, 'active', rd.last_error ?? '')
+  const rdLog = (await readFile(join(dir, 'lab', 'nodes', name, 'console.log'), 'utf8')).slice(mark)
+  assert.match(rdLog, new RegExp(`virtual media inserted: http://\\S+/boot/vmedia/${rd.uuid}/instance\\.iso[\\s\\S]*boot device set: cdrom \\(persistent[\\s\\S]*booted from virtual CD: iso-os 3\\.1 \\(ramdisk instance, ISO http://\\S+/instance\\.iso\\)`))
+  assert.doesNotMatch(rdLog, /ferrum-agent: found node/, 'the deploy ramdisk ran for a ramdisk deploy')
+  assert.ok((await fileHead(join(dir, 'lab', 'nodes', name, 'disk0.raw'), 1024 * 1024)).every((b) => b === 0), 'the ramdisk deploy wrote to the disk')
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  assert.equal((await waitFor(name, 'available after the ISO instance', settle)).provision_state, 'available')
+  assert.equal(existsSync(join(dir, 'httpboot', 'vmedia', rd.uuid, 'instance.iso')), false, 'the instance ISO stayed published')
 })

@@ -97,7 +97,16 @@ test('deploy_interface ramdisk: the node boots the instance kernel and initrd fr
   await baremetalOk(server.url, ['node', 'deploy', name])
   n = await settled(name)
   assert.equal(n.provision_state, 'deploy failed')
-  assert.match(n.last_error ?? '', /needs instance_info\.kernel as an http\(s\):\/\/ URL/)
+  assert.match(n.last_error ?? '', /needs instance_info\.kernel as an http\(s\):\/\/ URL .*or instance_info\.boot_iso with a virtual media boot interface/)
+
+  // An ISO instance needs a boot interface that can mount it; pxe cannot, and says what to use.
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  assert.equal((await settled(name)).provision_state, 'available')
+  await baremetalOk(server.url, ['node', 'set', name, '--instance-info', `boot_iso=${base}/rd-kernel`])
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  n = await settled(name)
+  assert.equal(n.provision_state, 'deploy failed')
+  assert.match(n.last_error ?? '', /deploys an ISO \(instance_info\.boot_iso\) with the ramdisk interface, which its pxe boot interface cannot mount; use a virtual media boot interface \(redfish-virtual-media\)/)
 })
 
 test('a partition image: the agent partitions the disk (EFI, swap, root), writes the root partition, installs the boot loader, adds the config drive', { timeout: 300_000 }, async () => {
