@@ -96,11 +96,11 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
           const bootMode = info.deploy_boot_mode === 'bios' ? 'bios' : 'uefi'
           const label = info.disk_label === 'gpt' ? 'gpt' : info.disk_label === 'msdos' ? 'dos' : undefined
           try {
-            parts = await makePartitions(devicePath(state, disk.name), disk.size, { bootMode, label, rootMiB: info.root_mb as number, swapMiB: typeof info.swap_mb === 'number' ? info.swap_mb : 0 }, disk.name, state.root !== '/')
+            parts = await makePartitions(devicePath(state, disk.name), disk.size, { bootMode, label, rootMiB: info.root_mb as number, swapMiB: typeof info.swap_mb === 'number' ? info.swap_mb : 0, ephemeralMiB: typeof info.ephemeral_mb === 'number' ? info.ephemeral_mb : 0, ephemeralFormat: typeof info.ephemeral_format === 'string' ? info.ephemeral_format : undefined }, disk.name, state.root !== '/')
           } catch (e) {
             throw executionError((e as Error).message)
           }
-          state.log(`partitioned ${disk.name} (${parts.label}): root partition ${parts.root.number}${parts.efi ? `, EFI ${parts.efi.number}` : ''}${parts.swap ? `, swap ${parts.swap.number}` : ''}`)
+          state.log(`partitioned ${disk.name} (${parts.label}): root partition ${parts.root.number}${parts.efi ? `, EFI ${parts.efi.number}` : ''}${parts.swap ? `, swap ${parts.swap.number}` : ''}${parts.ephemeral ? `, ephemeral ${parts.ephemeral.number} (file system labelled ephemeral0)` : ''}`)
         }
         const target = parts ? `${disk.name} partition ${parts.root.number}` : disk.name
         state.log(`writing image ${String(info.id ?? url)} to ${target}`)
@@ -144,6 +144,7 @@ export function registerExtensions(runner: CommandRunner, state: AgentState): vo
         const partitions: Record<string, string> = { root: `${lastImage.device}${p.root.number}` }
         if (p.efi) partitions.efi_system_partition = `${lastImage.device}${p.efi.number}`
         if (p.swap) partitions.swap = `${lastImage.device}${p.swap.number}`
+        if (p.ephemeral) partitions.ephemeral = `${lastImage.device}${p.ephemeral.number}`
         return { root_uuid: p.root.uuid, efi_system_partition_uuid: p.efi?.uuid ?? null, partitions }
       },
     },

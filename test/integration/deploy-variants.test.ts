@@ -121,7 +121,7 @@ test('a partition image: the agent partitions the disk (EFI, swap, root), writes
   await writeFile(path, image)
   const sha = createHash('sha256').update(image).digest('hex')
   await baremetalOk(server.url, ['node', 'set', name, '--deploy-interface', 'direct', '--instance-info', `image_source=${server.url}/boot/images/root.img`,
-    '--instance-info', 'image_type=partition', '--instance-info', 'root_gb=1', '--instance-info', 'swap_mb=64',
+    '--instance-info', 'image_type=partition', '--instance-info', 'root_gb=1', '--instance-info', 'swap_mb=64', '--instance-info', 'ephemeral_gb=1',
     '--instance-info', 'image_os_hash_algo=sha256', '--instance-info', `image_os_hash_value=${sha}`])
   await baremetalOk(server.url, ['node', 'deploy', name, '--config-drive', JSON.stringify({ meta_data: { hostname: 'part-1' } })])
   n = await settled(name)
@@ -131,22 +131,29 @@ test('a partition image: the agent partitions the disk (EFI, swap, root), writes
   const table = JSON.parse((await run('sfdisk', ['--json', disk])).stdout) as { partitiontable: { label: string; partitions: { start: number; size: number; type: string; uuid: string; name?: string }[] } }
   assert.equal(table.partitiontable.label, 'gpt', 'UEFI: GPT')
   const p = table.partitiontable.partitions
-  assert.deepEqual(p.map((x) => x.type), ['C12A7328-F81F-11D2-BA4B-00A0C93EC93B', '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F', '0FC63DAF-8483-4772-8E79-3D69D8477DE4', '0FC63DAF-8483-4772-8E79-3D69D8477DE4'])
-  assert.deepEqual(p.map((x) => x.name), ['efi-part', 'swap-part', 'root-part', 'config-2'])
-  assert.equal(p[1].size, 64 * 2048, 'swap_mb 64')
-  assert.equal(p[2].size, 1024 * 2048, 'root_gb 1')
+  // IPA's order: EFI, ephemeral, swap, root last; the config drive at the end of the disk.
+  assert.deepEqual(p.map((x) => x.type), ['C12A7328-F81F-11D2-BA4B-00A0C93EC93B', '0FC63DAF-8483-4772-8E79-3D69D8477DE4', '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F', '0FC63DAF-8483-4772-8E79-3D69D8477DE4', '0FC63DAF-8483-4772-8E79-3D69D8477DE4'])
+  assert.deepEqual(p.map((x) => x.name), ['efi-part', 'ephemeral-part', 'swap-part', 'root-part', 'config-2'])
+  assert.equal(p[1].size, 1024 * 2048, 'ephemeral_gb 1')
+  assert.equal(p[2].size, 64 * 2048, 'swap_mb 64')
+  assert.equal(p[3].size, 1024 * 2048, 'root_gb 1')
+  // The ephemeral partition holds an ext4 file system labelled ephemeral0 (util-linux's blkid reads it).
+  const fs = (await run('blkid', ['-p', '-o', 'export', '-O', String(p[1].start * 512), disk])).stdout
+  assert.match(fs, /^TYPE=ext4$/m)
+  assert.match(fs, /^LABEL=ephemeral0$/m)
   // The root partition holds the image, byte for byte.
   const fh = await open(disk, 'r')
   const root = Buffer.alloc(image.length)
-  await fh.read(root, 0, root.length, p[2].start * 512)
+  await fh.read(root, 0, root.length, p[3].start * 512)
   await fh.close()
   assert.equal(createHash('sha256').update(root).digest('hex'), sha)
-  assert.equal(String(n.driver_internal_info.root_uuid_or_disk_id).toLowerCase(), p[2].uuid.toLowerCase())
+  assert.equal(String(n.driver_internal_info.root_uuid_or_disk_id).toLowerCase(), p[3].uuid.toLowerCase())
   assert.equal(n.driver_internal_info.is_whole_disk_image, false)
   const log = await consoleLog(name)
   const last = log.slice(log.lastIndexOf('ferrum-agent: found node'))
-  assert.match(last, /install_bootloader: installed the boot loader of part-os 2\.0 from partition 3 on \/dev\/vda/)
-  assert.match(last, /wrote the config drive \(\d+ bytes\) to \/dev\/vda partition 4/)
+  assert.match(last, /partitioned \/dev\/vda \(gpt\): root partition 4, EFI 1, swap 3, ephemeral 2 \(file system labelled ephemeral0\)/)
+  assert.match(last, /install_bootloader: installed the boot loader of part-os 2\.0 from partition 4 on \/dev\/vda/)
+  assert.match(last, /wrote the config drive \(\d+ bytes\) to \/dev\/vda partition 5/)
   assert.match(log.slice(log.lastIndexOf('install_bootloader')), /booted from disk: part-os 2\.0 \(GPT, disk0\)/)
 
   // Without root_gb the deploy is refused before anything boots.
@@ -157,4 +164,12 @@ test('a partition image: the agent partitions the disk (EFI, swap, root), writes
   n = await settled(name)
   assert.equal(n.provision_state, 'deploy failed')
   assert.match(n.last_error ?? '', /needs instance_info\.root_gb, the root partition size in GiB/)
+  // An ephemeral file system the agent cannot make is refused naming the ones it can.
+  await baremetalOk(server.url, ['node', 'undeploy', name])
+  await settled(name)
+  await baremetalOk(server.url, ['node', 'set', name, '--instance-info', `image_source=${server.url}/boot/images/root.img`, '--instance-info', 'image_type=partition', '--instance-info', 'root_gb=1', '--instance-info', 'ephemeral_gb=1', '--instance-info', 'ephemeral_format=ntfs'])
+  await baremetalOk(server.url, ['node', 'deploy', name])
+  n = await settled(name)
+  assert.equal(n.provision_state, 'deploy failed')
+  assert.match(n.last_error ?? '', /instance_info\.ephemeral_format "ntfs" is not one the agent makes; use ext4, ext3, ext2/)
 })

@@ -20,6 +20,7 @@ import type { JsonObject, NodeView } from '../node-view.js'
 import { defineSteps, type DriverStep, type StepResult } from '../steps.js'
 import { DriverError, ValidationError } from '../../domain/errors.js'
 import { DEFAULT_CACHE_LIMITS, ImageCache } from './image-cache.js'
+import { EPHEMERAL_FORMATS } from '../../agent/partition-image.js'
 import { checkConfigDrive, configDriveParam } from './configdrive.js'
 import { AGENT_KEYS, bootRamdisk, fastTrackAgent, tearDownRamdisk, wipeAgent } from './ramdisk-boot.js'
 import { AgentCommandError, commandErrorText, endpointOf, executeCommand, listCommands, type AgentCommand, type AgentEndpoint } from './agent-client.js'
@@ -133,8 +134,12 @@ export function imageInfo(node: NodeView): JsonObject {
     if (!Number.isInteger(rootGb) || rootGb <= 0) throw new ValidationError(`Node ${node.uuid} deploys a partition image and needs instance_info.root_gb, the root partition size in GiB (a whole number, got ${ii.root_gb === undefined ? 'none' : JSON.stringify(ii.root_gb)}).`, { code: 'FERRUM_MISSING_DRIVER_INFO' })
     const swapMb = ii.swap_mb === undefined ? 0 : Number(ii.swap_mb)
     if (!Number.isInteger(swapMb) || swapMb < 0) throw new ValidationError(`Node ${node.uuid}: instance_info.swap_mb must be a whole number of MiB (got ${JSON.stringify(ii.swap_mb)}).`)
-    if (ii.ephemeral_gb !== undefined && Number(ii.ephemeral_gb) !== 0) throw new ValidationError(`Node ${node.uuid}: ephemeral partitions (instance_info.ephemeral_gb) are not supported yet; set it to 0.`)
-    Object.assign(info, { image_type: 'partition', root_mb: rootGb * 1024, swap_mb: swapMb, ephemeral_mb: 0, deploy_boot_mode: node.bootMode === 'bios' ? 'bios' : 'uefi', boot_option: 'local' })
+    const ephGb = ii.ephemeral_gb === undefined || ii.ephemeral_gb === null ? 0 : Number(ii.ephemeral_gb)
+    if (!Number.isInteger(ephGb) || ephGb < 0) throw new ValidationError(`Node ${node.uuid}: instance_info.ephemeral_gb must be a whole number of GiB (got ${JSON.stringify(ii.ephemeral_gb)}).`)
+    const ephFormat = ii.ephemeral_format === undefined || ii.ephemeral_format === null ? 'ext4' : String(ii.ephemeral_format)
+    if (ephGb > 0 && !(EPHEMERAL_FORMATS as readonly string[]).includes(ephFormat)) throw new ValidationError(`Node ${node.uuid}: instance_info.ephemeral_format "${ephFormat}" is not one the agent makes; use ${EPHEMERAL_FORMATS.join(', ')}.`)
+    if (ii.preserve_ephemeral === true || ii.preserve_ephemeral === 'true') throw new ValidationError(`Node ${node.uuid}: preserve_ephemeral is not supported: the agent always makes a new ephemeral partition; unset instance_info.preserve_ephemeral.`)
+    Object.assign(info, { image_type: 'partition', root_mb: rootGb * 1024, swap_mb: swapMb, ephemeral_mb: ephGb * 1024, ...(ephGb > 0 ? { ephemeral_format: ephFormat } : {}), preserve_ephemeral: false, deploy_boot_mode: node.bootMode === 'bios' ? 'bios' : 'uefi', boot_option: 'local' })
   }
   if (typeof ii.image_os_hash_algo === 'string' && typeof ii.image_os_hash_value === 'string') {
     info.os_hash_algo = ii.image_os_hash_algo
