@@ -79,6 +79,21 @@ export async function watchNode(c: ApiClient, ident: string, targets: readonly s
   let writeStarted = 0
   // History entries older than this watch are not its write's.
   const historyBefore = await historyLength(c, ident)
+  // Phases shown live whose history event (written when the phase ends) has not been read yet,
+  // and how many of this watch's phase events were read.
+  const livePhases: string[] = []
+  let phaseEventsRead = 0
+  const missedPhases = async (): Promise<{ name: string; summary: string | null }[]> => {
+    const events = (await phaseEvents(c, ident, historyBefore)).slice(phaseEventsRead)
+    phaseEventsRead += events.length
+    const missed: { name: string; summary: string | null }[] = []
+    for (const e of events) {
+      const i = livePhases.indexOf(e.name)
+      if (i >= 0) livePhases.splice(0, i + 1)
+      else missed.push({ name: e.name, summary: e.summary })
+    }
+    return missed
+  }
   const finishWrite = async () => {
     if (!sawWrite) return
     sawWrite = false
@@ -104,14 +119,25 @@ export async function watchNode(c: ApiClient, ident: string, targets: readonly s
       current = n
       // The write ended (the node moved on): close the bar before any other line.
       if (sawWrite && phaseOf(n) !== 'write image') await finishWrite()
+      const p = phaseOf(n)
+      if (p !== phase || n.provision_state !== state) {
+        // Phases that began and ended between two polls (a write of a mostly empty image takes
+        // milliseconds) are in the history: show them first, in order.
+        for (const missed of await missedPhases()) {
+          line(`${stamp()}   phase: ${missed.name}`)
+          if (missed.name === 'write image') line(`${stamp()}   write image ${o.tty ? `[${'='.repeat(30)}] ` : ''}100%${missed.summary ?? ''}`)
+        }
+      }
       if (n.provision_state !== state) {
         line(`${stamp()} ${state === undefined ? '' : `${state} -> `}${n.provision_state}${n.target_provision_state ? ` (target ${n.target_provision_state})` : ''}`)
         state = n.provision_state
         if (state) seen.add(state)
       }
-      const p = phaseOf(n)
       if (p !== phase) {
-        if (p) line(`${stamp()}   phase: ${p}`)
+        if (p) {
+          line(`${stamp()}   phase: ${p}`)
+          livePhases.push(p)
+        }
         phase = p
         if (p === 'write image') {
           sawWrite = true
@@ -161,6 +187,19 @@ async function writeEvent(c: ApiClient, ident: string, skip: number): Promise<st
     return m ? ` | ${m[2]} in ${m[1]} s (${m[3]})` : null
   } catch {
     return null
+  }
+}
+
+/** This watch's phase events (history after `skip`), oldest first, with a write's summary. */
+async function phaseEvents(c: ApiClient, ident: string, skip: number): Promise<{ name: string; summary: string | null }[]> {
+  try {
+    const r = await c.call<{ history: { event: string; event_type?: string; ferrum_phase?: string | null }[] }>('GET', `/v1/nodes/${encodeURIComponent(ident)}/history?detail=true`)
+    return r.history.slice(skip).filter((h) => typeof h.ferrum_phase === 'string' && h.ferrum_phase !== '').map((h) => {
+      const m = /: ([0-9.]+) s \(([0-9.]+ MiB) at ([0-9.]+ MiB\/s)\)$/.exec(h.event)
+      return { name: h.ferrum_phase!, summary: m ? ` | ${m[2]} in ${m[1]} s (${m[3]})` : null }
+    })
+  } catch {
+    return []
   }
 }
 

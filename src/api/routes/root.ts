@@ -54,7 +54,9 @@ export function registerRootRoutes(app: FastifyInstance, deps: AppDeps): void {
       id: 'v1',
       links: [
         { href: `${base}/v1/`, rel: 'self' },
-        { href: 'https://docs.openstack.org/ironic/latest/contributor/webapi.html', rel: 'describedby', type: 'text/html' },
+        // Byte for byte what Ironic 21.4 answers, its doubled slashes included (its link helper
+        // joins 'https://docs.openstack.org', '/ironic/latest/contributor/' and 'webapi.html' with '/').
+        { href: 'https://docs.openstack.org//ironic/latest/contributor//webapi.html', rel: 'describedby', type: 'text/html' },
       ],
       // An object, as Ironic 21.4 answers at /v1.
       media_types: { base: 'application/json', type: 'application/vnd.openstack.ironic.v1+json' },
