@@ -225,8 +225,8 @@ test('automatic TLS: the agent serves HTTPS with a certificate it made, the cond
 
 test('automatic TLS is skipped, said on the console, for an API older than 1.68 and when turned off', async () => {
   const old = createServer((req, res) => {
-    res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'application/json', 'x-openstack-ironic-api-maximum-version': '1.65' })
-    res.end('{}')
+    res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'application/json' })
+    res.end(req.url === '/' ? JSON.stringify({ default_version: { id: 'v1', version: '1.65' } }) : '{}')
   })
   await new Promise<void>((r) => old.listen(0, '127.0.0.1', r))
   const lines: string[] = []

@@ -134,12 +134,13 @@ export class FerrumAgent {
     let why = ''
     for (let i = 0; i < 3 && max === null && !this.#stop.signal.aborted; i++) {
       try {
-        const res = await fetch(`${this.#config.apiUrl}/`, { headers: { 'user-agent': `ferrum-agent/${AGENT_VERSION}` }, signal: AbortSignal.any([this.#stop.signal, AbortSignal.timeout(10_000)]) })
-        // Ironic's root document names it (default_version.version, as IPA reads it); /v1 answers carry the header.
-        const body = (await res.json().catch(() => null)) as { default_version?: { version?: string } } | null
-        max = parseVersion(body?.default_version?.version ?? res.headers.get('x-openstack-ironic-api-maximum-version'))
-        if (max === null) why = `the API at ${this.#config.apiUrl} does not name its maximum version`
-        if (max === null) break
+        // Ironic's root document names it (default_version.version), as IPA reads it.
+        const r = await this.#api('GET', '/')
+        max = parseVersion((r.json as { default_version?: { version?: string } } | null)?.default_version?.version)
+        if (max === null) {
+          why = `the API at ${this.#config.apiUrl} does not name its maximum version`
+          break
+        }
       } catch (e) {
         why = (e as Error).message
         await this.#clock.sleep(1_000, this.#stop.signal).catch(() => undefined)

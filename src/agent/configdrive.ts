@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib'
 import { get as httpGet, type IncomingMessage } from 'node:http'
 import { get as httpsGet } from 'node:https'
 import { ImageWriteError } from './image-writer.js'
-import { sfdisk } from './sfdisk.js'
+import { sfdisk } from './tool.js'
 
 export const CONFIG_DRIVE_BYTES = 64 * 1024 * 1024
 const SECTOR = 512

@@ -12,7 +12,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 import { createReadStream } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Agent as HttpAgent, get as httpGet, type IncomingMessage } from 'node:http'
-import { spawn } from 'node:child_process'
+import { runTool } from './tool.js'
 import type { ImageMap } from '../common/image-map.js'
 import { Agent as HttpsAgent, get as httpsGet } from 'node:https'
 
@@ -264,11 +264,7 @@ function getRange(url: string, start: number, length: number, agent: HttpAgent, 
  */
 async function zeroRange(fh: FileHandle, devicePath: string, offset: number, length: number): Promise<void> {
   if (length <= 0) return
-  const ok = offset % 512 === 0 && length % 512 === 0 && await new Promise<boolean>((resolve) => {
-    const p = spawn('blkdiscard', ['--zeroout', '--offset', String(offset), '--length', String(length), devicePath], { stdio: 'ignore' })
-    p.once('error', () => resolve(false))
-    p.once('close', (code) => resolve(code === 0))
-  })
+  const ok = offset % 512 === 0 && length % 512 === 0 && await runTool('blkdiscard', ['--zeroout', '--offset', String(offset), '--length', String(length), devicePath], { cannot: 'cannot run blkdiscard', missing: 'util-linux', failed: 'blkdiscard failed' }).then(() => true, () => false)
   if (ok) return
   for (let at = 0; at < length; at += CHUNK) await fh.write(ZERO, 0, Math.min(CHUNK, length - at), offset + at)
 }

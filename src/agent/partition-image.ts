@@ -6,10 +6,9 @@
  * partition gets a file system labelled `ephemeral0` (IPA's mkfs), ext4 unless asked otherwise. The partition table is written with util-linux's sfdisk; the UUIDs it reports are
  * what `standby.get_partition_uuids` answers (root_uuid, efi_system_partition_uuid).
  */
-import { spawn } from 'node:child_process'
 import { open } from 'node:fs/promises'
 import { ImageWriteError } from './image-writer.js'
-import { sfdisk } from './sfdisk.js'
+import { runTool, sfdisk } from './tool.js'
 import { BOOT_SCAN_BYTES, LAB_OS_MARKER, markerOf } from '../lab/lab-os-image.js'
 
 const SECTOR = 512
@@ -91,13 +90,7 @@ export async function makePartitions(devicePath: string, deviceSize: number, lay
 async function mkfs(format: string, devicePath: string, part: MadePartition, isFile: boolean, shown: string): Promise<void> {
   const target = isFile ? devicePath : `${devicePath}${/\d$/.test(devicePath) ? 'p' : ''}${part.number}`
   const args = ['-t', format, '-F', '-q', '-L', 'ephemeral0', ...(isFile ? ['-E', `offset=${part.startBytes}`, target, `${part.sizeBytes / 1024}k`] : [target])]
-  await new Promise<void>((resolve, reject) => {
-    const p = spawn('mke2fs', args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    let err = ''
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    p.once('error', (e) => reject(new ImageWriteError(`cannot make the ephemeral file system on ${shown}: ${e.message}${(e as NodeJS.ErrnoException).code === 'ENOENT' ? ' (install e2fsprogs)' : ''}`)))
-    p.once('close', (code) => (code === 0 ? resolve() : reject(new ImageWriteError(`making the ${format} ephemeral file system on ${shown} partition ${part.number} failed: ${err.trim() || `exit code ${code}`}`))))
-  })
+  await runTool('mke2fs', args, { cannot: `cannot make the ephemeral file system on ${shown}`, missing: 'install e2fsprogs', failed: `making the ${format} ephemeral file system on ${shown} partition ${part.number} failed` })
 }
 
 /** Where the lab's firmware looks for the boot loader: in the first MiB, after the partition table. */

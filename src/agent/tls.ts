@@ -6,7 +6,7 @@
  * ramdisk's life (pinned). The key never leaves the agent's memory (the files openssl writes are
  * removed at once).
  */
-import { spawn } from 'node:child_process'
+import { runTool } from './tool.js'
 import { isIP } from 'node:net'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -27,12 +27,10 @@ export async function generateCertificate(host: string, days = 30): Promise<Agen
   const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')]
   const san = isIP(host) ? `IP:${host}` : `DNS:${host}`
   try {
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', '/CN=ferrum-agent', '-addext', `subjectAltName=${san}`, '-addext', 'basicConstraints=critical,CA:FALSE'], { stdio: ['ignore', 'ignore', 'pipe'] })
-      let err = ''
-      p.stderr.on('data', (d: Buffer) => (err += d.toString()))
-      p.once('error', (e) => reject(new Error(`cannot run openssl to make the agent's TLS certificate: ${e.message}${(e as NodeJS.ErrnoException).code === 'ENOENT' ? ' (install Debian\'s openssl in the ramdisk, or boot with ipa-enable-auto-tls=0)' : ''}`)))
-      p.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`openssl could not make the agent's TLS certificate: ${err.trim().split('\n').at(-1) ?? `exit code ${code}`}`))))
+    await runTool('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', String(days), '-subj', '/CN=ferrum-agent', '-addext', `subjectAltName=${san}`, '-addext', 'basicConstraints=critical,CA:FALSE'], {
+      cannot: 'cannot run openssl to make the agent\'s TLS certificate',
+      missing: 'install Debian\'s openssl in the ramdisk, or boot with ipa-enable-auto-tls=0',
+      failed: 'openssl could not make the agent\'s TLS certificate',
     })
     return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') }
   } finally {

@@ -16,6 +16,7 @@ import type { ErrorCode } from '../domain/error-codes.js'
 import { isUuid } from '../domain/ident.js'
 import { ironicBool } from './schema-errors.js'
 import { pyRepr } from './py-repr.js'
+import { isNameSyntax } from './validate.js'
 
 /** Ironic's argument validators by name. */
 export type ArgKind = 'string' | 'string_list' | 'boolean' | 'integer' | 'uuid' | 'uuid_or_name' | 'name' | 'mac_address'
@@ -53,13 +54,8 @@ export function isArgs(schema: unknown): schema is TObject & { ironicArgs: true 
   return typeof schema === 'object' && schema !== null && (schema as { ironicArgs?: unknown }).ironicArgs === true
 }
 
-const NAME_RE = /^[A-Za-z0-9\-._~]+$/
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/
 const INT_RE = /^\s*[-+]?\d+\s*$/
-
-function isLogicalName(v: string): boolean {
-  return v.length <= 255 && NAME_RE.test(v)
-}
 
 /** `%s` of a value in Python: strings as they are, lists as their repr. */
 function shown(v: unknown): string {
@@ -94,10 +90,10 @@ export function readArg(kind: ArgKind, name: string, value: unknown): unknown {
       if (typeof value !== 'string' || !isUuid(value)) throw refuse(`Expected UUID for ${name}: ${shown(value)}`)
       return value
     case 'uuid_or_name':
-      if (typeof value !== 'string' || !(isLogicalName(value) || isUuid(value))) throw refuse(`Expected UUID or name for ${name}: ${shown(value)}`)
+      if (typeof value !== 'string' || !(isNameSyntax(value) || isUuid(value))) throw refuse(`Expected UUID or name for ${name}: ${shown(value)}`)
       return value
     case 'name':
-      if (typeof value !== 'string' || !isLogicalName(value)) throw refuse(`Expected name for ${name}: ${shown(value)}`)
+      if (typeof value !== 'string' || !isNameSyntax(value)) throw refuse(`Expected name for ${name}: ${shown(value)}`)
       return value
     case 'mac_address':
       if (typeof value !== 'string' || !MAC_RE.test(value.toLowerCase())) throw refuse(`Expected valid MAC address for ${name}: ${shown(value)}`)

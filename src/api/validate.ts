@@ -40,6 +40,12 @@ export function checkUuid(v: unknown, field: string): string {
 }
 
 const NAME_RE = /^[A-Za-z0-9\-._~]+$/
+
+/** The characters and length of Ironic's logical names (RFC 3986 unreserved, 1–255). */
+export function isNameSyntax(v: string): boolean {
+  return v.length <= 255 && NAME_RE.test(v)
+}
+
 const NAME_RULE = 'A name may contain only letters, digits and -._~ (1-255 characters) and can not look like a UUID.'
 
 /**
@@ -52,7 +58,7 @@ export function checkName(v: unknown, field = 'name', ironic?: string): string |
   const refuse = () => ironic
     ? new ValidationError(ironic.replace('NAME', String(v)), { details: { ferrum_remedy: NAME_RULE } })
     : new ValidationError(`Invalid input for field/attribute ${field}. Value: ${truncate(JSON.stringify(v) ?? 'undefined', 100)}. ${NAME_RULE}`)
-  if (typeof v !== 'string' || v.length === 0 || v.length > 255 || !NAME_RE.test(v)) throw refuse()
+  if (typeof v !== 'string' || !isNameSyntax(v)) throw refuse()
   if (ironic && (UUID_RE.test(v) || /^[0-9a-f]{32}$/i.test(v))) throw refuse()
   // Ironic's is_uuid_like also accepts the 32-digit form without dashes (lookups would take it for a UUID).
   if (UUID_RE.test(v) || /^[0-9a-f]{32}$/i.test(v)) throw new ValidationError(`Invalid input for field/attribute ${field}. Value: "${v}". A name can not look like a UUID.`)

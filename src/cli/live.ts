@@ -180,14 +180,7 @@ export async function watchNode(c: ApiClient, ident: string, targets: readonly s
 
 /** " | 64.0 MiB in 0.69 s (92.8 MiB/s)" from the node's last "write image" phase event, if any. */
 async function writeEvent(c: ApiClient, ident: string, skip: number): Promise<string | null> {
-  try {
-    const r = await c.call<{ history: { event: string; ferrum_phase?: string | null }[] }>('GET', `/v1/nodes/${encodeURIComponent(ident)}/history?detail=true`)
-    const last = r.history.slice(skip).reverse().find((h) => h.ferrum_phase === 'write image')
-    const m = last && /: ([0-9.]+) s \(([0-9.]+ MiB) at ([0-9.]+ MiB\/s)\)$/.exec(last.event)
-    return m ? ` | ${m[2]} in ${m[1]} s (${m[3]})` : null
-  } catch {
-    return null
-  }
+  return (await phaseEvents(c, ident, skip)).reverse().find((e) => e.name === 'write image')?.summary ?? null
 }
 
 /** This watch's phase events (history after `skip`), oldest first, with a write's summary. */

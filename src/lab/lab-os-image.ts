@@ -17,6 +17,18 @@ export type BootDiskInspection =
   | { bootable: true; partitionTable: PartitionTableType; osName: string }
   | { bootable: false; partitionTable: PartitionTableType | null; reason: string }
 
+/** The first BOOT_SCAN_BYTES of `path` (less for a shorter file): what a lab firmware reads. */
+export async function readBootHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.alloc(BOOT_SCAN_BYTES)
+    const { bytesRead } = await fh.read(buf, 0, BOOT_SCAN_BYTES, 0)
+    return buf.subarray(0, bytesRead)
+  } finally {
+    await fh.close()
+  }
+}
+
 /**
  * Reads the first MiB of `path` and says whether a lab firmware would boot it.
  * Never throws for a missing or short file: that is "not bootable" with a reason.
@@ -24,14 +36,7 @@ export type BootDiskInspection =
 export async function inspectBootDisk(path: string): Promise<BootDiskInspection> {
   let head: Buffer
   try {
-    const fh = await open(path, 'r')
-    try {
-      const buf = Buffer.alloc(BOOT_SCAN_BYTES)
-      const { bytesRead } = await fh.read(buf, 0, BOOT_SCAN_BYTES, 0)
-      head = buf.subarray(0, bytesRead)
-    } finally {
-      await fh.close()
-    }
+    head = await readBootHead(path)
   } catch (err) {
     return { bootable: false, partitionTable: null, reason: `cannot read ${path}: ${(err as Error).message}` }
   }

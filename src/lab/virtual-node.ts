@@ -2,7 +2,7 @@ import { appendFile, chmod, mkdir, open, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BasicMachine, type MachineEvent } from './basic-machine.js'
 import type { LabBootSetting } from './machine.js'
-import { BOOT_SCAN_BYTES, inspectBootDisk, markerOf } from './lab-os-image.js'
+import { BOOT_SCAN_BYTES, inspectBootDisk, markerOf, readBootHead } from './lab-os-image.js'
 import { writeLabSysroot } from './lab-sysroot.js'
 import type { RamdiskBackend, RamdiskBootSource, RamdiskContext, RunningRamdisk } from './backends/ramdisk-backend.js'
 import {
@@ -325,18 +325,7 @@ export class VirtualNode {
    */
   /** The lab OS name an initrd carries in its first MiB, or null (none, or it cannot be fetched). */
   async #isoOsName(path: string): Promise<string | null> {
-    try {
-      const fh = await open(path, 'r')
-      try {
-        const head = Buffer.alloc(BOOT_SCAN_BYTES)
-        const { bytesRead } = await fh.read(head, 0, head.length, 0)
-        return markerOf(head.subarray(0, bytesRead))
-      } finally {
-        await fh.close()
-      }
-    } catch {
-      return null
-    }
+    return markerOf(await readBootHead(path).catch(() => Buffer.alloc(0)))
   }
 
   async #ramdiskOsName(url: string): Promise<string | null> {

@@ -169,38 +169,32 @@ export class ImageCache {
     const seen = { path, size: st.size, mtime_ms: st.mtimeMs }
     if (existsSync(meta)) {
       const m = JSON.parse(await readFile(meta, 'utf8')) as CacheMeta
-      if (m.in_place && m.in_place.path === path && m.in_place.size === st.size && m.in_place.mtime_ms === st.mtimeMs) {
-        await writeFile(meta, JSON.stringify({ ...m, last_used: now }))
-        return { url: ref.url, sha256: m.sha256, size: m.size, hit: true, map: m.map ?? null }
-      }
+      if (m.in_place && m.in_place.path === path && m.in_place.size === st.size && m.in_place.mtime_ms === st.mtimeMs) return hitOf(meta, m, ref.url, now)
     }
     await mkdir(join(meta, '..'), { recursive: true })
-    const r = await ingest(createReadStream(path, { highWaterMark: CHUNK }), ref)
-    await writeFile(meta, JSON.stringify({ source: ref.url, format: 'raw', sha256: r.sha256, size: r.size, map: r.map, in_place: seen, last_used: now } satisfies CacheMeta))
-    return { url: ref.url, sha256: r.sha256, size: r.size, hit: false, map: r.map }
+    const r = await ingest(createReadStream(path, { highWaterMark: CHUNK }), ref, { measure: true })
+    await writeFile(meta, JSON.stringify({ source: ref.url, format: 'raw', sha256: r.sha256!, size: r.size, map: r.map, in_place: seen, last_used: now } satisfies CacheMeta))
+    return { url: ref.url, sha256: r.sha256!, size: r.size, hit: false, map: r.map }
   }
 
   async #convert(files: BootFiles, ref: ImageRef, key: string, now: number, isRaw: boolean): Promise<CachedImage> {
     const name = `images/cache/${key}.raw`
     const raw = bootFilePath(files, name)
     const meta = `${raw}.json`
-    if (existsSync(raw) && existsSync(meta)) {
-      const m = JSON.parse(await readFile(meta, 'utf8')) as CacheMeta
-      await writeFile(meta, JSON.stringify({ ...m, last_used: now }))
-      return { url: bootFileUrl(files, name), sha256: m.sha256, size: m.size, hit: true, map: m.map ?? null }
-    }
+    if (existsSync(raw) && existsSync(meta)) return hitOf(meta, JSON.parse(await readFile(meta, 'utf8')) as CacheMeta, bootFileUrl(files, name), now)
     const dir = join(raw, '..')
     await mkdir(dir, { recursive: true })
     const src = join(dir, `${key}.source.part`)
     try {
       if (isRaw) {
         // One pass: the declared checksum, the sha256 and the map, written sparse into the cache.
-        const r = await this.#download(ref, `${raw}.part`)
+        const r = await this.#download(ref, `${raw}.part`, true)
         await rename(`${raw}.part`, raw)
-        await writeFile(meta, JSON.stringify({ source: ref.url, format: 'raw', sha256: r.sha256, size: r.size, map: r.map, last_used: now } satisfies CacheMeta))
-        return { url: bootFileUrl(files, name), sha256: r.sha256, size: r.size, hit: false, map: r.map }
+        await writeFile(meta, JSON.stringify({ source: ref.url, format: 'raw', sha256: r.sha256!, size: r.size, map: r.map, last_used: now } satisfies CacheMeta))
+        return { url: bootFileUrl(files, name), sha256: r.sha256!, size: r.size, hit: false, map: r.map }
       }
-      await this.#download(ref, src)
+      // The qcow2 itself: only its declared checksum matters; the raw result is measured below.
+      await this.#download(ref, src, false)
       // qemu-img's errors name the cache file; show the image the operator gave instead.
       const named = (e: unknown): never => {
         const text = (e as Error).message.split(src).join(ref.url).split(`${raw}.part`).join('the cache')
@@ -210,17 +204,20 @@ export class ImageCache {
       if (info.format === 'raw') throw new DriverError(`${ref.url} is not a qcow2 image (qemu-img reads it as raw); deploy it with image_disk_format raw.`, { code: 'IMAGE_CONVERSION_FAILED' })
       await run(QEMU_IMG, ['convert', '-f', String(info.format), '-O', 'raw', src, `${raw}.part`]).catch(named)
       await rename(`${raw}.part`, raw)
-      const r = await ingest(createReadStream(raw, { highWaterMark: CHUNK }), { url: ref.url, hashAlgo: null, hashValue: null })
-      await writeFile(meta, JSON.stringify({ source: ref.url, format: info.format, sha256: r.sha256, size: info['virtual-size'] ?? r.size, map: r.map, last_used: now } satisfies CacheMeta))
-      return { url: bootFileUrl(files, name), sha256: r.sha256, size: info['virtual-size'] ?? r.size, hit: false, map: r.map }
+      const r = await ingest(createReadStream(raw, { highWaterMark: CHUNK }), { url: ref.url, hashAlgo: null, hashValue: null }, { measure: true })
+      await writeFile(meta, JSON.stringify({ source: ref.url, format: info.format, sha256: r.sha256!, size: info['virtual-size'] ?? r.size, map: r.map, last_used: now } satisfies CacheMeta))
+      return { url: bootFileUrl(files, name), sha256: r.sha256!, size: info['virtual-size'] ?? r.size, hit: false, map: r.map }
     } finally {
       await rm(src, { force: true })
       await rm(`${raw}.part`, { force: true })
     }
   }
 
-  /** Copies the source to `dest` (zero blocks left as holes), checking the declared checksum on the way. */
-  async #download(ref: ImageRef, dest: string): Promise<Ingested> {
+  /**
+   * Copies the source to `dest` (zero blocks left as holes), checking the declared checksum on
+   * the way; with `measure`, also its sha256 and data map.
+   */
+  async #download(ref: ImageRef, dest: string, measure: boolean): Promise<Ingested> {
     let input: AsyncIterable<Buffer>
     if (ref.url.startsWith('http://') || ref.url.startsWith('https://')) {
       const res = await openHttp(ref.url)
@@ -236,7 +233,7 @@ export class ImageCache {
     }
     const fh = await open(dest, 'w')
     try {
-      const r = await ingest(input, ref, new DiskSink(fh, true, 0))
+      const r = await ingest(input, ref, { measure, sink: new DiskSink(fh, true, 0) })
       // The file ends where the image ends, trailing zeros included (as holes).
       await fh.truncate(r.size)
       return r
@@ -248,26 +245,34 @@ export class ImageCache {
 
 const CHUNK = 4 * 1024 * 1024
 
-interface Ingested { sha256: string; size: number; map: ImageMap | null }
+/** sha256 and map are null unless measured. */
+interface Ingested { sha256: string | null; size: number; map: ImageMap | null }
+
+/** A cache hit: its metadata marked used now. */
+async function hitOf(meta: string, m: CacheMeta, url: string, now: number): Promise<CachedImage> {
+  await writeFile(meta, JSON.stringify({ ...m, last_used: now }))
+  return { url, sha256: m.sha256, size: m.size, hit: true, map: m.map ?? null }
+}
 
 /**
- * One pass over an image's bytes: the declared checksum checked, the sha256 and the data map
- * computed, and the bytes written to `sink` when given.
+ * One pass over an image's bytes: the declared checksum checked, with `measure` the sha256 and
+ * the data map computed, and the bytes written to `sink` when given.
  * @throws DriverError IMAGE_DOWNLOAD_FAILED (the stream broke) or IMAGE_CHECKSUM_MISMATCH
  */
-async function ingest(input: AsyncIterable<Buffer>, ref: ImageRef, sink?: DiskSink): Promise<Ingested> {
+async function ingest(input: AsyncIterable<Buffer>, ref: ImageRef, opts: { measure: boolean; sink?: DiskSink }): Promise<Ingested> {
   const algo = ref.hashAlgo?.toLowerCase() ?? null
   if (algo !== null && !(HASH_ALGOS as readonly string[]).includes(algo)) throw new DriverError(`unsupported image hash algorithm "${ref.hashAlgo}" for ${ref.url} (use one of ${HASH_ALGOS.join(', ')})`, { code: 'IMAGE_CHECKSUM_MISMATCH' })
   const declared = algo ? createHash(algo) : null
-  const sha = algo === 'sha256' ? declared! : createHash('sha256')
-  const mapper = new ImageMapper()
+  const sha = !opts.measure ? null : algo === 'sha256' ? declared! : createHash('sha256')
+  const mapper = opts.measure ? new ImageMapper() : null
+  const sink = opts.sink
   let size = 0
   try {
     for await (const part of input) {
       const chunk = part as Buffer
       declared?.update(chunk)
-      if (sha !== declared) sha.update(chunk)
-      mapper.update(chunk)
+      if (sha !== declared) sha?.update(chunk)
+      mapper?.update(chunk)
       await sink?.push(chunk)
       size += chunk.length
     }
@@ -275,12 +280,12 @@ async function ingest(input: AsyncIterable<Buffer>, ref: ImageRef, sink?: DiskSi
   } catch (e) {
     throw new DriverError(`downloading ${ref.url} failed after ${size} bytes: ${(e as Error).message}`, { code: 'IMAGE_DOWNLOAD_FAILED' })
   }
-  const sha256 = sha.digest('hex')
+  const sha256 = sha?.digest('hex') ?? null
   const digest = declared === sha ? sha256 : declared?.digest('hex')
-  if (ref.hashValue && digest !== undefined && digest !== ref.hashValue.toLowerCase()) {
+  if (ref.hashValue && digest !== undefined && digest !== null && digest !== ref.hashValue.toLowerCase()) {
     throw new DriverError(`image checksum mismatch: ${algo} of ${ref.url} is ${digest}, expected ${ref.hashValue}`, { code: 'IMAGE_CHECKSUM_MISMATCH' })
   }
-  return { sha256, size, map: mapper.finish() }
+  return { sha256, size, map: mapper?.finish() ?? null }
 }
 
 /** The path of `url` when it names a file on this conductor's boot server, else null. */
