@@ -12,6 +12,7 @@ import type { DriverCatalog } from './driver-catalog.js'
 import type { NodeWorkers } from './node-workers.js'
 import type { TaskManager } from './task.js'
 import type { WorkflowHost } from './workflows.js'
+import type { DhcpProvider } from '../netboot/dhcp-hosts.js'
 
 export interface ConductorDeps {
   store: Store
@@ -21,6 +22,8 @@ export interface ConductorDeps {
   clock: Clock
   /** Ferrum's HTTP boot server (dir + URL prefix), handed to drivers; unset when none runs. */
   bootFiles?: BootFiles
+  /** DHCP host entries for nodes in the boot flow (netboot/dhcp-hosts.ts), handed to drivers; unset when Ferrum manages no DHCP. */
+  dhcp?: DhcpProvider
   /** Agent protocol settings (API URL agents call home to…), handed to drivers; unset in bare tests. */
   agent?: AgentSettings
 }

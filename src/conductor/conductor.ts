@@ -50,7 +50,7 @@ export class Conductor implements ConductorApi, ConductorCore {
     this.cleanQueue = new AdmissionQueue('clean', deps.config.maxConcurrentCleans)
     this.stepSettings = { automatedClean: deps.config.automatedClean, templateSteps: (node) => templateStepsFor(deps.store, node) }
     this.tasks = new TaskManager(
-      { store: deps.store, drivers: deps.drivers, log: deps.log, clock: deps.clock, hostname: this.hostname, bootFiles: deps.bootFiles, agent: deps.agent },
+      { store: deps.store, drivers: deps.drivers, log: deps.log, clock: deps.clock, hostname: this.hostname, bootFiles: deps.bootFiles, dhcp: deps.dhcp, agent: deps.agent },
       { attempts: deps.config.nodeLockedRetryAttempts, intervalMs: deps.config.nodeLockedRetryIntervalS * 1000 },
     )
     this.workers = new NodeWorkers(this.tasks, deps.log)

@@ -17,6 +17,7 @@ import { MIN_PHASE_MS, phaseEvent, type OpenPhase } from './timeline.js'
 
 /** Default deadline of one driver call. */
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000
+import type { DhcpProvider } from '../netboot/dhcp-hosts.js'
 
 /** What a task needs from the conductor. */
 export interface TaskDeps {
@@ -27,6 +28,8 @@ export interface TaskDeps {
   hostname: string
   /** Ferrum's HTTP boot server, passed to drivers as `ctx.bootFiles` (read at each call). */
   bootFiles?: BootFiles
+  /** DHCP host entries, passed to drivers as `ctx.dhcp`. */
+  dhcp?: DhcpProvider
   /** Agent protocol settings, passed to drivers as `ctx.agent`. */
   agent?: AgentSettings
 }
@@ -196,7 +199,7 @@ export class NodeTask {
       phase: (name: string) => void marks.push({ name, at: this.deps.clock.now() }),
       bytes: (n: number) => void marks.push({ name: '', at: this.deps.clock.now(), bytes: n }),
     }
-    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo, bootFiles: this.deps.bootFiles, interfaces, agent: this.deps.agent, timeline }
+    const ctx: DriverContext = { node, log: this.deps.log.child({ node: this.node.uuid }), signal: ac.signal, clock: this.deps.clock, internalInfo, bootFiles: this.deps.bootFiles, dhcp: this.deps.dhcp, interfaces, agent: this.deps.agent, timeline }
     try {
       return await fn(ctx)
     } finally {

@@ -49,7 +49,7 @@ function freeze<T>(o: T): T {
  * against the schema and deep-freezes it. Throws ValidationError naming the bad setting.
  */
 export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags?: Obj } = {}): FerrumConfig {
-  let merged: Obj = Value.Default(FerrumConfig, { api: {}, conductor: {}, agent: {}, drivers: {} }) as Obj
+  let merged: Obj = Value.Default(FerrumConfig, { api: {}, conductor: {}, agent: {}, dhcp: {}, drivers: {} }) as Obj
   if (opts.file) {
     let text: string
     try {

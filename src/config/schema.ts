@@ -46,6 +46,17 @@ export const AgentConfig = Type.Object({
   fastTrackTimeoutS: Type.Number({ minimum: 1, default: 300, description: 'How recent the agent\'s last heartbeat must be for fast track to reuse it (Ironic\'s fast_track_timeout).' }),
 }, { additionalProperties: false })
 
+/** [dhcp] — DHCP and TFTP for network boot (dnsmasq; src/netboot/). */
+export const DhcpConfig = Type.Object({
+  mode: Type.Union([Type.Literal('none'), Type.Literal('managed'), Type.Literal('external')], { default: 'none', description: '"managed": ferrum up runs and supervises its own dnsmasq on dhcp.interface; "external": Ferrum only writes the host entries (dhcp.hostsDir) for a dnsmasq you run (a sample configuration is written to <dataDir>/dhcp/dnsmasq.conf); "none": no DHCP (virtual media, or boot answers from elsewhere).' }),
+  interface: Type.String({ default: '', description: 'Interface on the provisioning network (managed mode); it must have an IPv4 address, which becomes the TFTP server and, unless api.publicUrl is set, the address agents and booting nodes reach the API on.' }),
+  range: Type.String({ default: '', description: 'Addresses to lease, "start,end[,netmask]"; default .100–.199 of the interface\'s /24. In proxy mode, the network address.' }),
+  proxy: Type.Boolean({ default: false, description: 'Proxy DHCP: another server hands out addresses; dnsmasq adds only the boot answer.' }),
+  hostsDir: Type.String({ default: '', description: 'dnsmasq dhcp-hostsdir with one entry per MAC in the boot flow (default <dataDir>/dhcp/hosts).' }),
+  tftpRoot: Type.String({ default: '', description: 'TFTP root with iPXE\'s boot files for PXE ROMs (default <dataDir>/tftpboot; copied from Debian\'s ipxe package).' }),
+  dnsmasqPath: Type.String({ default: 'dnsmasq', description: 'The dnsmasq binary (Debian package dnsmasq-base).' }),
+}, { additionalProperties: false })
+
 /** [drivers] — which hardware types and interfaces are loaded. */
 /** An object with an optional entry per interface kind (boot, deploy, power…). */
 const perKind = <T extends TSchema>(item: T, description: string) =>
@@ -64,6 +75,7 @@ export const FerrumConfig = Type.Object({
   api: ApiConfig,
   conductor: ConductorConfig,
   agent: AgentConfig,
+  dhcp: DhcpConfig,
   drivers: DriversConfig,
 }, { additionalProperties: false })
 export type FerrumConfig = Static<typeof FerrumConfig>

@@ -105,7 +105,8 @@ export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void, s
     new IpmiPower(ipmi),
     new IpmiManagement(ipmi),
     new IpmiVendor(ipmi),
-    new PxeBoot(),
+    new PxeBoot('pxe'),
+    new PxeBoot('ipxe'),
     new DirectDeploy(),
     new AgentInspect(),
   ]

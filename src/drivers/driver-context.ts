@@ -8,6 +8,7 @@ import type { NodeView } from './node-view.js'
 import type { BootInterface } from './interfaces/boot.js'
 import type { ManagementInterface } from './interfaces/management.js'
 import type { PowerInterface } from './interfaces/power.js'
+import type { DhcpProvider } from '../netboot/dhcp-hosts.js'
 
 /** The node's other interfaces, for drivers that work through them (Ironic's `task.driver`). */
 export interface NodeInterfaces {
@@ -41,6 +42,12 @@ export interface DriverContext {
   readonly internalInfo: Record<string, unknown>
   /** Ferrum's HTTP boot server, when the conductor runs one (`ferrum up`); unset in bare tests. */
   readonly bootFiles?: BootFiles
+  /**
+   * DHCP host entries (dnsmasq's hosts directory): a network boot interface puts the node's
+   * MACs in the boot flow while it boots a ramdisk and takes them out afterwards. Unset when
+   * Ferrum manages no DHCP (config dhcp.mode none).
+   */
+  readonly dhcp?: DhcpProvider
   /**
    * The node's boot, management and power interfaces (a boot interface sets the boot device, a
    * deploy interface boots the ramdisk). Set by the conductor; unset in bare driver tests.

@@ -11,6 +11,7 @@ import { LAB_KINDS, type LabKind } from './lab-state.js'
 import { enrollReport, labNodesTable } from './lab-table.js'
 import { ApiClient } from '../cli/client.js'
 import { labAgentCommand } from './lab-agent.js'
+import type { LabNetwork } from './netns/lab-network.js'
 
 export interface LabForServerOptions {
   nodes: number
@@ -35,6 +36,8 @@ export interface LabForServerOptions {
   bootUrl?: string
   /** Take enrolled nodes through manage (BMC verified) and provide (cleaned) to `available`. Default true. */
   makeAvailable?: boolean
+  /** The netns backend's network (see LabOptions.network); its nodes are enrolled with the ipxe boot interface. */
+  network?: LabNetwork
 }
 
 /**
@@ -71,6 +74,7 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
     ramdiskCommand: command,
     ramdiskEnv: { FERRUM_API_URL: opts.apiUrl },
     bootUrl: opts.bootUrl,
+    network: opts.network,
   })
   try {
     // With the agent, lab nodes network-boot it and it writes their disks (direct deploy); without
@@ -78,7 +82,7 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
     // emulated BMCs either way.
     const nodeFields: Record<string, unknown> = command === null
       ? { boot_interface: 'fake', deploy_interface: 'fake' }
-      : { boot_interface: 'pxe', deploy_interface: 'direct' }
+      : { boot_interface: opts.network ? 'ipxe' : 'pxe', deploy_interface: 'direct' }
     if (command !== null && opts.image) nodeFields.instance_info = { image_source: opts.image.url, image_os_hash_algo: 'sha256', image_os_hash_value: opts.image.sha256 }
     const results = await lab.enroll({ apiUrl: opts.apiUrl, nodeFields })
     const fallback = opts.fallbackDriver === undefined ? 'fake-hardware' : opts.fallbackDriver

@@ -8,6 +8,7 @@ import { enrollLab, type EnrollOptions, type NodeEnrollResult } from './lab-enro
 import { LAB_KINDS, pidAlive, readLabState, writeLabState, type LabBmcKind, type LabBmcState, type LabKind, type LabNodeState, type LabState } from './lab-state.js'
 import { LabStatusServer, NodeNotInLabError, type LabControl, type LabStatus } from './lab-status-server.js'
 import { VirtualNode } from './virtual-node.js'
+import type { LabNetwork } from './netns/lab-network.js'
 import type { NodeFaults, VirtualNodeSpec } from './virtual-node-spec.js'
 
 export interface LabOptions {
@@ -29,6 +30,11 @@ export interface LabOptions {
   killGraceMs?: number
   /** The boot server PXE boots ask for their configuration (see VirtualNodeOptions.bootUrl). */
   bootUrl?: string
+  /**
+   * The netns backend: every node gets a namespace on this network, PXE-boots for real (DHCP,
+   * TFTP, HTTP) and runs its ramdisk there. The caller owns the network (closes it after the lab).
+   */
+  network?: LabNetwork
 }
 
 /** One node with its BMC. */
@@ -99,6 +105,10 @@ export class Lab implements LabControl {
         const kind = opts.kind === 'mixed' ? MIXED[(i - 1) % MIXED.length] : opts.kind
         const name = `${opts.namePrefix ?? 'lab-node-'}${i}`
         const node = await VirtualNode.create({ spec: { ...opts.spec, name, index: i }, dir: join(dir, 'nodes', name), backend, bootUrl: opts.bootUrl })
+        if (opts.network) {
+          const placed = await opts.network.addNode(i, node.macs)
+          node.network = { ...placed, staticAddress: opts.network.staticAddress(i) }
+        }
         nodes.push(await startBmc(node, kind, opts.redfishTls ?? false))
       }
       const statusUrl = await statusServer.start()

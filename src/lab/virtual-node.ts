@@ -4,6 +4,7 @@ import { BasicMachine, type MachineEvent } from './basic-machine.js'
 import type { LabBootSetting } from './machine.js'
 import { BOOT_SCAN_BYTES, inspectBootDisk, markerOf, readBootHead } from './lab-os-image.js'
 import { writeLabSysroot } from './lab-sysroot.js'
+import { pxeBoot, setStaticAddress } from './netns/firmware.js'
 import type { RamdiskBackend, RamdiskBootSource, RamdiskContext, RunningRamdisk } from './backends/ramdisk-backend.js'
 import {
   DEFAULT_SPEC,
@@ -29,6 +30,13 @@ export interface VirtualNodeOptions {
    * ramdisk starts with what FERRUM_LAB_* and the lab's environment tell it.
    */
   bootUrl?: string
+}
+
+/** A netns node's namespace, NICs (in MAC order) and the fixed address a virtual-media boot uses. */
+export interface NodeNetwork {
+  netns: string
+  ifaces: string[]
+  staticAddress: string
 }
 
 /** What a ramdisk learns about the node's BMC (FERRUM_LAB_BMC). */
@@ -70,6 +78,11 @@ export class VirtualNode {
   #boots = 0
   #logFailed = false
   bmc: NodeBmcInfo | null = null
+  /**
+   * The node's place on a netns lab network (lab-network.ts): set, a PXE boot is a real one from
+   * the node's namespace (netns/firmware.ts) and the ramdisk runs in that namespace.
+   */
+  network: NodeNetwork | null = null
 
   /** The system tree the ramdisk sees as its root (lab-sysroot.ts), rewritten at every ramdisk boot. */
   get sysroot(): string {
@@ -258,7 +271,25 @@ export class VirtualNode {
         return
       }
       await writeLabSysroot(this.sysroot, this.machine.hardware, { name: this.name, bootMode: this.machine.bootSetting().mode })
-      if (boot === 'pxe' && this.#bootUrl !== null) {
+      let address: string | null = null
+      if (boot === 'pxe' && this.network !== null) {
+        const answer = await this.#netBoot(this.network)
+        if ('reason' in answer) {
+          this.#activity = { state: 'no-ramdisk', boot, reason: answer.reason }
+          return
+        }
+        const osName = answer.initrdPath ? markerOf(await readBootHead(answer.initrdPath).catch(() => Buffer.alloc(0))) : null
+        if (osName !== null) {
+          this.#activity = { state: 'ramdisk-os', kernel: answer.kernel, osName }
+          return
+        }
+        await writeFile(join(this.sysroot, 'proc', 'cmdline'), `${answer.cmdline}\n`)
+        address = answer.address
+      } else if (this.network !== null) {
+        // A virtual-media ramdisk brings up its network with a fixed address.
+        await setStaticAddress(this.network.netns, this.network.ifaces[0], this.network.staticAddress)
+        address = this.network.staticAddress
+      } else if (boot === 'pxe' && this.#bootUrl !== null) {
         const answer = await this.#fetchBootConfig(this.#bootUrl)
         if (!answer) {
           this.#activity = { state: 'no-ramdisk', boot, reason: `PXE: no boot configuration for ${this.macs.join(', ')} on ${this.#bootUrl}` }
@@ -274,7 +305,7 @@ export class VirtualNode {
         }
         await writeFile(join(this.sysroot, 'proc', 'cmdline'), `${answer.cmdline}\n`)
       }
-      ramdisk = await this.#backend.start(this.#ramdiskContext(boot))
+      ramdisk = await this.#backend.start(this.#ramdiskContext(boot, address))
     } catch (err) {
       this.#activity = { state: 'no-ramdisk', boot, reason: (err as Error).message }
       return
@@ -362,7 +393,20 @@ export class VirtualNode {
     return null
   }
 
-  #ramdiskContext(boot: RamdiskBootSource): RamdiskContext {
+  /** Each NIC PXE-boots in turn, as firmware does; the first that gets a boot answer wins. */
+  async #netBoot(net: NodeNetwork): Promise<Awaited<ReturnType<typeof pxeBoot>>> {
+    const reasons: string[] = []
+    for (const [i, mac] of this.macs.entries()) {
+      const iface = net.ifaces[i]
+      if (!iface) break
+      const answer = await pxeBoot({ netns: net.netns, iface, mac, bootMode: this.machine.bootSetting().mode, dir: this.dir, log: (l) => this.#log(l), dhcpTries: 2 })
+      if (!('reason' in answer)) return answer
+      reasons.push(answer.reason)
+    }
+    return { reason: reasons.join('; ') || 'PXE: the node has no NIC' }
+  }
+
+  #ramdiskContext(boot: RamdiskBootSource, address: string | null = null): RamdiskContext {
     const hw = this.machine.hardware
     return {
       node: this.name,
@@ -385,6 +429,7 @@ export class VirtualNode {
       faults: { diskWriteErrors: this.#faults.diskWriteErrors },
       logPath: this.logPath,
       sysroot: this.sysroot,
+      ...(this.network !== null && address !== null ? { network: { netns: this.network.netns, address } } : {}),
     }
   }
 

@@ -14,6 +14,8 @@ import { createDriverRegistry } from '../drivers/default-registry.js'
 import { systemClock } from '../common/clock.js'
 import { Periodics } from '../conductor/periodics.js'
 import { createLogger } from '../common/logger.js'
+import { ValidationError } from '../domain/errors.js'
+import { planNetboot, startNetboot, type RunningNetboot } from '../netboot/netboot.js'
 
 export interface RunningServer {
   url: string
@@ -28,6 +30,12 @@ export interface StartOptions {
   /** Start a virtual lab of this many nodes beside the server and enroll them. */
   labNodes?: number
   labKind?: string
+  /**
+   * How lab nodes boot: "process" (default; the lab reads each node's iPXE script over HTTP and
+   * runs the agent on the host) or "netns" (each node in its own network namespace on a bridge:
+   * real DHCP from Ferrum's dnsmasq, TFTP and HTTP, the agent inside the namespace; root only).
+   */
+  labNetwork?: 'process' | 'netns'
   logger?: Logger
 }
 
@@ -38,6 +46,22 @@ export interface StartOptions {
 export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.logger ?? createLogger({ level: config.logLevel })
   mkdirSync(config.dataDir, { recursive: true })
+  // A netns lab brings its provisioning network, on which Ferrum runs its own DHCP.
+  let labNetwork: import('../lab/netns/lab-network.js').LabNetwork | null = null
+  if (opts.labNodes && opts.labNodes > 0 && opts.labNetwork === 'netns') {
+    const { LabNetwork, netnsUnavailable } = await import('../lab/netns/lab-network.js')
+    const why = await netnsUnavailable()
+    if (why !== null) throw new ValidationError(`--lab-network netns: ${why}; or use the default process lab (no --lab-network).`)
+    labNetwork = await LabNetwork.create()
+    config = { ...config, dhcp: { ...config.dhcp, mode: 'managed', interface: labNetwork.bridge, range: labNetwork.range } }
+  }
+  let plan
+  try {
+    plan = planNetboot(config)
+  } catch (e) {
+    await labNetwork?.close()
+    throw e
+  }
   const database = await openDatabase(config.db)
   await migrateToLatest(database)
   const store = new Store(database)
@@ -53,7 +77,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   mkdirSync(bootFiles.dir, { recursive: true })
   // The URL agents call home to: the public URL, else the listener's (known once it listens).
   const agent = { apiUrl: config.api.publicUrl?.replace(/\/+$/, '') ?? '', commandTimeoutS: config.agent.commandTimeoutS, heartbeatTimeoutS: config.agent.heartbeatTimeoutS, fastTrack: config.agent.fastTrack, fastTrackTimeoutS: config.agent.fastTrackTimeoutS, imageCacheMiB: config.agent.imageCacheMiB, imageCacheTtlS: config.agent.imageCacheTtlS, imageDownloadSource: config.agent.imageDownloadSource }
-  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles, agent })
+  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles, dhcp: plan?.hosts, agent })
   const periodics = new Periodics(conductor)
   await periodics.recover()
   await store.conductors.register(conductor.hostname, config.conductor.group, conductor.deps.drivers.hardwareTypes())
@@ -61,8 +85,23 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   const app = await build({ store, conductor, publicUrl: config.api.publicUrl, bootDir: bootFiles.dir }, { logger: log.child({ component: 'api' }) })
   const address = await app.listen({ host: config.api.host, port: config.api.port })
   const url = address.replace('[::1]', 'localhost')
-  if (bootFiles.baseUrl === '') bootFiles.baseUrl = defaultBootUrl(config.api, (app.server.address() as AddressInfo).port)
-  if (agent.apiUrl === '') agent.apiUrl = reachableUrl(config.api, (app.server.address() as AddressInfo).port)
+  const port = (app.server.address() as AddressInfo).port
+  // With a provisioning interface, nodes and agents reach the API on its address.
+  const nodeUrl = plan?.serverAddress && !config.api.publicUrl ? `http://${plan.serverAddress}:${port}` : null
+  if (bootFiles.baseUrl === '') bootFiles.baseUrl = nodeUrl ? `${nodeUrl}/boot` : defaultBootUrl(config.api, port)
+  if (agent.apiUrl === '') agent.apiUrl = nodeUrl ?? reachableUrl(config.api, port)
+  let netboot: RunningNetboot | null = null
+  if (plan) {
+    try {
+      netboot = await startNetboot(config, plan, { bootDir: bootFiles.dir, bootUrl: bootFiles.baseUrl, apiPort: port, log })
+    } catch (e) {
+      await app.close()
+      await conductor.stop()
+      await labNetwork?.close()
+      await database.close()
+      throw e
+    }
+  }
   periodics.start()
   log.info({ url, db: database.where, conductor: conductor.hostname, bootUrl: bootFiles.baseUrl }, 'ferrum is up')
   process.stdout.write(`Ferrum API listening on ${url} (database ${database.where}, conductor ${conductor.hostname})\n`)
@@ -71,8 +110,20 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   if (opts.labNodes && opts.labNodes > 0) {
     const { startLabForServer } = await import('../lab/lab-for-server.js')
     const { publishLabImage } = await import('../lab/lab-agent.js')
+    const { publishLabDeployFiles } = await import('../lab/netns/firmware.js')
     const image = await publishLabImage(bootFiles.dir)
-    lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log, image: { url: `${bootFiles.baseUrl}/images/lab-os.img`, sha256: image.sha256 }, bootUrl: bootFiles.baseUrl })
+    if (labNetwork) await publishLabDeployFiles(bootFiles.dir)
+    try {
+      lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log, image: { url: `${bootFiles.baseUrl}/images/lab-os.img`, sha256: image.sha256 }, bootUrl: bootFiles.baseUrl, network: labNetwork ?? undefined })
+    } catch (e) {
+      periodics.stop()
+      await netboot?.close()
+      await app.close()
+      await conductor.stop()
+      await labNetwork?.close()
+      await database.close()
+      throw e
+    }
   }
 
   let closed = false
@@ -85,6 +136,8 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
       await app.close()
       await conductor.stop()
       await lab?.close()
+      await netboot?.close()
+      await labNetwork?.close()
       await store.conductors.unregister(conductor.hostname)
       await database.close()
     },

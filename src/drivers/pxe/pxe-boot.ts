@@ -7,7 +7,10 @@
  * (Ironic's naming), which is what a booting node asks for. The instance boots from disk
  * (persistent), and the scripts are removed; for a `ramdisk` deploy the instance is its own kernel
  * and initrd, written the same way and booted from the network every time (persistent PXE).
- * DHCP host entries (dnsmasq) are the netboot work.
+ * While the node boots a ramdisk (deploy, clean, inspect, rescue) its PXE MACs are in the boot
+ * flow (DHCP host entries, `ctx.dhcp`), so the DHCP server answers them; they leave it when
+ * the ramdisk's work is done. `ipxe` is the same interface under Ironic's other name: both write
+ * iPXE scripts, which Ferrum's dnsmasq hands to iPXE (chain-loaded over TFTP for plain PXE ROMs).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -56,11 +59,16 @@ async function removeScripts(ctx: DriverContext, names: unknown): Promise<void> 
   await rm(dirname(bootFilePath(ctx.bootFiles, `${ctx.node.uuid}/boot.ipxe`)), { recursive: true, force: true })
 }
 
+function pxeMacs(ctx: DriverContext): string[] {
+  return ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
+}
+
 /** Boot through the network for the ramdisk, from the disk for the instance. */
 export class PxeBoot implements BootInterface {
   readonly kind = 'boot'
-  readonly name = 'pxe'
   readonly capabilities: readonly string[] = ['ramdisk_boot']
+
+  constructor(readonly name: 'pxe' | 'ipxe' = 'pxe') {}
 
   validate(_node: NodeView): void {}
 
@@ -72,7 +80,7 @@ export class PxeBoot implements BootInterface {
   }
 
   async prepareRamdisk(ctx: DriverContext, params: RamdiskParams): Promise<void> {
-    const macs = ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
+    const macs = pxeMacs(ctx)
     const all: Record<string, string> = { ...params }
     if (macs[0]) all.BOOTIF = `01-${macs[0].replace(/:/g, '-')}`
     ctx.internalInfo.ferrum_ramdisk_params = all
@@ -82,6 +90,7 @@ export class PxeBoot implements BootInterface {
       const script = ramdiskScript(fileUrl(ctx.node.driverInfo.deploy_kernel, 'deploy/kernel'), fileUrl(ctx.node.driverInfo.deploy_ramdisk, 'deploy/initrd'), all)
       ctx.internalInfo.ferrum_pxe_configs = await writeScripts(ctx, files, macs, script)
     }
+    await ctx.dhcp?.update(ctx.node.uuid, macs)
     await management(ctx).setBootDevice(ctx, 'pxe', { persistent: false })
   }
 
@@ -89,6 +98,7 @@ export class PxeBoot implements BootInterface {
     delete ctx.internalInfo.ferrum_ramdisk_params
     await removeScripts(ctx, ctx.internalInfo.ferrum_pxe_configs)
     delete ctx.internalInfo.ferrum_pxe_configs
+    await ctx.dhcp?.clean(ctx.node.uuid, pxeMacs(ctx))
   }
 
   async prepareInstance(ctx: DriverContext): Promise<void> {
@@ -101,16 +111,19 @@ export class PxeBoot implements BootInterface {
   async #prepareRamdiskInstance(ctx: DriverContext): Promise<void> {
     const { kernel, ramdisk, cmdline } = ramdiskInstance(ctx.node)
     if (!ctx.bootFiles || ctx.bootFiles.baseUrl === '') throw new DriverError(`node ${ctx.node.uuid}: a ramdisk instance boots from Ferrum's boot server, which is not running (ferrum up serves it)`)
-    const macs = ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
+    const macs = pxeMacs(ctx)
     const script = ['#!ipxe', `kernel ${kernel} initrd=instance_ramdisk ${cmdline}`.trimEnd(), `initrd --name instance_ramdisk ${ramdisk}`, 'boot', ''].join('\n')
     ctx.internalInfo.ferrum_instance_pxe_configs = await writeScripts(ctx, ctx.bootFiles, macs, script)
+    await ctx.dhcp?.update(ctx.node.uuid, macs)
     await management(ctx).setBootDevice(ctx, 'pxe', { persistent: true })
   }
 
   /** The ramdisk instance's boot scripts go with the instance. */
   async cleanUpInstance(ctx: DriverContext): Promise<void> {
+    const had = ctx.internalInfo.ferrum_instance_pxe_configs !== undefined
     await removeScripts(ctx, ctx.internalInfo.ferrum_instance_pxe_configs)
     delete ctx.internalInfo.ferrum_instance_pxe_configs
+    if (had) await ctx.dhcp?.clean(ctx.node.uuid, pxeMacs(ctx))
   }
 
   validateRescue(_node: NodeView): void {}

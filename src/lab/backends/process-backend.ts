@@ -53,13 +53,21 @@ export class ProcessBackend implements RamdiskBackend {
   async start(ctx: RamdiskContext): Promise<RunningRamdisk> {
     const command = this.#opts.command
     if (this.unavailableReason !== null || command === null) throw new Error(`node ${ctx.node}: ${this.unavailableReason}`)
-    const [file, args] = typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command[0], command.slice(1)]
+    let [file, args] = typeof command === 'string' ? ['/bin/sh', ['-c', command]] : [command[0], command.slice(1)]
+    let netEnv: Record<string, string> = {}
+    if (ctx.network) {
+      // `ip netns exec` execs the command in the node's namespace (same pid, so stopping the
+      // group still reaches it); the agent serves on IPA's port at the node's own address.
+      args = ['netns', 'exec', ctx.network.netns, file, ...args]
+      file = 'ip'
+      netEnv = { FERRUM_AGENT_LISTEN: '0.0.0.0:9999', FERRUM_AGENT_ADVERTISE_HOST: ctx.network.address }
+    }
     const logFd = openSync(ctx.logPath, 'a')
     let child
     try {
       child = spawn(file, args, {
         cwd: this.#opts.cwd,
-        env: { ...process.env, ...this.#opts.env, ...ramdiskEnv(ctx) },
+        env: { ...process.env, ...this.#opts.env, ...ramdiskEnv(ctx), ...netEnv },
         stdio: ['ignore', logFd, logFd],
         detached: true,
       })

@@ -24,6 +24,8 @@ export interface RamdiskContext {
   logPath: string
   /** The system tree (fake /proc, /sys, /dev) the ramdisk uses as its root; see lab-sysroot.ts. */
   sysroot?: string
+  /** A netns node: the ramdisk runs in this namespace and its agent serves on this address. */
+  network?: { netns: string; address: string }
 }
 
 export interface RamdiskExit {

@@ -1,0 +1,128 @@
+/**
+ * Network boot in `ferrum up`: the DHCP host entries drivers write (always, when dhcp.mode is
+ * not none), and in managed mode the dnsmasq Ferrum runs on the provisioning interface, the
+ * chain script and iPXE's boot files, and — when the API listens on loopback only — a TCP
+ * relay from the interface's address to the API, so booting nodes and agents reach it there.
+ */
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FerrumConfig } from '../config/schema.js'
+import { ValidationError } from '../domain/errors.js'
+import { HostsDir } from './dhcp-hosts.js'
+import { Dnsmasq, dnsmasqConfig, installBootLoaders, interfaceAddress, writeChainScript, type DnsmasqSettings } from './dnsmasq.js'
+
+export interface NetbootPlan {
+  hosts: HostsDir
+  /** The provisioning interface's address (managed mode), else null. */
+  serverAddress: string | null
+  settings: (bootUrl: string) => DnsmasqSettings
+}
+
+/**
+ * Checks the dhcp settings and works out where everything goes; starts nothing.
+ * @throws ValidationError naming the setting to fix
+ */
+export function planNetboot(config: FerrumConfig): NetbootPlan | null {
+  const d = config.dhcp
+  if (d.mode === 'none') return null
+  const hosts = new HostsDir(d.hostsDir || join(config.dataDir, 'dhcp', 'hosts'))
+  let serverAddress: string | null = null
+  if (d.mode === 'managed') {
+    if (d.interface === '') throw new ValidationError('dhcp.mode "managed" needs dhcp.interface: the interface on the provisioning network (ferrum up --dhcp-interface IF).')
+    serverAddress = interfaceAddress(d.interface)
+    if (serverAddress === null) throw new ValidationError(`DHCP interface "${d.interface}" has no IPv4 address (or does not exist): give it one (ip addr add 10.0.0.1/24 dev ${d.interface}) or name another with --dhcp-interface.`)
+  }
+  const settings = (bootUrl: string): DnsmasqSettings => {
+    const addr = serverAddress ?? '0.0.0.0'
+    const net = addr.split('.').slice(0, 3).join('.')
+    const range = d.range || (d.proxy ? `${net}.0` : `${net}.100,${net}.199,255.255.255.0`)
+    if (!d.proxy && !/^\d+\.\d+\.\d+\.\d+,\d+\.\d+\.\d+\.\d+(,\d+\.\d+\.\d+\.\d+)?$/.test(range)) throw new ValidationError(`dhcp.range "${range}" is not "start,end[,netmask]" (e.g. 10.0.0.100,10.0.0.199,255.255.255.0).`)
+    return {
+      interface: d.interface || 'INTERFACE',
+      range,
+      proxy: d.proxy,
+      hostsDir: hosts.dir,
+      tftpRoot: d.tftpRoot || join(config.dataDir, 'tftpboot'),
+      bootUrl,
+      serverAddress: addr,
+      leaseFile: join(config.dataDir, 'dhcp', 'dnsmasq.leases'),
+      logFile: join(config.dataDir, 'dhcp', 'dnsmasq.log'),
+    }
+  }
+  return { hosts, serverAddress, settings }
+}
+
+/** Relays TCP connections from `host:port` to `target`; resolves once it listens. */
+export async function relay(host: string, port: number, target: { host: string; port: number }): Promise<Server> {
+  const open = new Set<Socket>()
+  const server = createServer((inbound) => {
+    const out = createConnection(target)
+    open.add(inbound)
+    open.add(out)
+    inbound.once('close', () => open.delete(inbound))
+    out.once('close', () => open.delete(out))
+    inbound.pipe(out).pipe(inbound)
+    const end = (): void => {
+      inbound.destroy()
+      out.destroy()
+    }
+    inbound.on('error', end)
+    out.on('error', end)
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  // close() ends the relayed connections too (agents keep theirs alive).
+  const close = server.close.bind(server)
+  server.close = (cb?: (err?: Error) => void) => {
+    for (const s of open) s.destroy()
+    return close(cb)
+  }
+  return server
+}
+
+export interface RunningNetboot {
+  dnsmasq: Dnsmasq | null
+  close(): Promise<void>
+}
+
+/**
+ * Starts what the plan needs once the API listens: the chain script on the boot server; in
+ * managed mode iPXE's files, dnsmasq and, for a loopback API, the relay; in external mode a
+ * sample dnsmasq.conf for the operator's dnsmasq.
+ */
+export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: { bootDir: string; bootUrl: string; apiPort: number; log: { info(o: object, m: string): void; warn(o: object, m: string): void } }): Promise<RunningNetboot> {
+  await writeChainScript(o.bootDir)
+  await mkdir(plan.hosts.dir, { recursive: true })
+  const settings = plan.settings(o.bootUrl)
+  const confFile = join(config.dataDir, 'dhcp', 'dnsmasq.conf')
+  await mkdir(join(config.dataDir, 'dhcp'), { recursive: true })
+  if (config.dhcp.mode === 'external') {
+    await writeFile(confFile, dnsmasqConfig(settings))
+    o.log.info({ hostsDir: plan.hosts.dir, sample: confFile }, 'DHCP host entries go to the hosts directory; point your dnsmasq at it (a sample configuration is written)')
+    return { dnsmasq: null, close: async () => {} }
+  }
+  await installBootLoaders(settings.tftpRoot)
+  let relayServer: Server | null = null
+  const loopback = /^(127\.|localhost$|::1$)/.test(config.api.host)
+  if (loopback && !config.api.publicUrl) {
+    relayServer = await relay(plan.serverAddress!, o.apiPort, { host: config.api.host === 'localhost' ? '127.0.0.1' : config.api.host, port: o.apiPort })
+    o.log.info({ address: `${plan.serverAddress}:${o.apiPort}` }, 'the API is relayed to the provisioning interface for booting nodes and agents')
+  }
+  const dnsmasq = new Dnsmasq({ settings, confFile, binary: config.dhcp.dnsmasqPath, log: o.log })
+  try {
+    await dnsmasq.start()
+  } catch (e) {
+    relayServer?.close()
+    throw e
+  }
+  return {
+    dnsmasq,
+    async close() {
+      await dnsmasq.stop()
+      if (relayServer) await new Promise<void>((r) => relayServer!.close(() => r()))
+    },
+  }
+}
