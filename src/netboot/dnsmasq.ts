@@ -154,7 +154,10 @@ export class Dnsmasq {
   }
 
   async #spawn(): Promise<void> {
-    const child = spawn(this.#opts.binary ?? 'dnsmasq', ['--keep-in-foreground', `--conf-file=${this.#opts.confFile}`, '--pid-file='], { stdio: ['ignore', 'ignore', 'pipe'] })
+    // As root, dnsmasq would switch to "nobody", which cannot reach a private data directory
+    // (hosts directory, leases, log, TFTP root); it keeps the user that runs Ferrum instead.
+    const user = process.getuid?.() === 0 ? ['--user=root'] : []
+    const child = spawn(this.#opts.binary ?? 'dnsmasq', ['--keep-in-foreground', `--conf-file=${this.#opts.confFile}`, '--pid-file=', ...user], { stdio: ['ignore', 'ignore', 'pipe'] })
     this.#child = child
     let stderr = ''
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -162,7 +165,13 @@ export class Dnsmasq {
     })
     const up = await new Promise<true | string>((resolve) => {
       child.once('error', (e) => resolve(`cannot run ${this.#opts.binary ?? 'dnsmasq'}: ${e.message} (apt-get install dnsmasq-base)`))
-      child.once('exit', (code) => resolve(`dnsmasq exited with ${code}: ${stderr.trim() || 'no message'}`))
+      child.once('exit', (code) => {
+        // With log-facility, dnsmasq says why in its log file.
+        void readFile(this.#opts.settings.logFile, 'utf8').catch(() => '').then((log) => {
+          const said = stderr.trim() || log.trim().split('\n').filter((l) => child.pid !== undefined && l.includes(`[${child.pid}]`)).slice(-2).join(' / ')
+          resolve(`dnsmasq exited with ${code}: ${said || 'no message'}`)
+        })
+      })
       const deadline = Date.now() + 10_000
       const poll = async (): Promise<void> => {
         const log = await readFile(this.#opts.settings.logFile, 'utf8').catch(() => '')

@@ -1,0 +1,59 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { readFile, readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { dnsmasqConfig, type DnsmasqSettings } from './dnsmasq.js'
+import { HostsDir } from './dhcp-hosts.js'
+import { planNetboot } from './netboot.js'
+import { loadConfig } from '../config/load.js'
+
+const settings: DnsmasqSettings = {
+  interface: 'prov0', range: '10.0.0.100,10.0.0.199', proxy: false, hostsDir: '/d/hosts', tftpRoot: '/d/tftp',
+  bootUrl: 'http://10.0.0.1:6385/boot/', serverAddress: '10.0.0.1', leaseFile: '/d/leases', logFile: '/d/log',
+}
+
+test('dnsmasq.conf: only known MACs are answered; PXE ROMs get iPXE over TFTP, iPXE gets the chain script', () => {
+  const lines = dnsmasqConfig(settings).split('\n')
+  for (const want of [
+    'port=0', 'interface=prov0', 'bind-interfaces', 'dhcp-range=10.0.0.100,10.0.0.199,255.255.255.0,1h', 'dhcp-hostsdir=/d/hosts',
+    'dhcp-ignore=tag:!known', 'no-ping', 'enable-tftp', 'tftp-root=/d/tftp',
+    'dhcp-boot=tag:ferrum,tag:ipxe,http://10.0.0.1:6385/boot/boot.ipxe',
+    'dhcp-boot=tag:ferrum,tag:!ipxe,tag:efi64,snponly.efi,,10.0.0.1',
+    'dhcp-boot=tag:ferrum,tag:!ipxe,tag:!efi64,undionly.kpxe,,10.0.0.1',
+  ]) assert.ok(lines.includes(want), `missing: ${want}`)
+  const proxy = dnsmasqConfig({ ...settings, proxy: true, range: '10.0.0.0' }).split('\n')
+  assert.ok(proxy.includes('dhcp-range=10.0.0.0,proxy'))
+  assert.ok(proxy.some((l) => l.startsWith('pxe-service=tag:ferrum,tag:!ipxe,X86-64_EFI,')))
+})
+
+test('host entries: in the flow, then out of it (rewritten as ignore, as dnsmasq keeps what deleted files held)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ferrum-hosts-'))
+  try {
+    const hosts = new HostsDir(join(dir, 'hosts'))
+    await hosts.update('node-a', ['52:54:00:AA:00:01', '52:54:00:aa:00:02'])
+    assert.deepEqual([...(await hosts.active())].sort(), [['52:54:00:aa:00:01', 'node-a'], ['52:54:00:aa:00:02', 'node-a']])
+    assert.equal(await readFile(join(dir, 'hosts', '52-54-00-aa-00-01'), 'utf8'), '# node-a\n52:54:00:aa:00:01,set:ferrum\n')
+    await hosts.clean('node-a', ['52:54:00:aa:00:01'])
+    assert.deepEqual([...(await hosts.active()).keys()], ['52:54:00:aa:00:02'])
+    assert.equal(await readFile(join(dir, 'hosts', '52-54-00-aa-00-01'), 'utf8'), '# node-a\n52:54:00:aa:00:01,ignore\n')
+    assert.deepEqual((await readdir(join(dir, 'hosts'))).sort(), ['52-54-00-aa-00-01', '52-54-00-aa-00-02'])
+    await assert.rejects(hosts.update('node-a', ['not-a-mac']), /not a MAC address: "not-a-mac"/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('planNetboot names what to fix: managed without an interface, an interface without an address, a bad range', () => {
+  const cfg = (dhcp: Record<string, unknown>) => loadConfig({ env: {}, flags: { dataDir: '/tmp/ferrum-plan', dhcp } })
+  assert.equal(planNetboot(cfg({})), null)
+  assert.throws(() => planNetboot(cfg({ mode: 'managed' })), /needs dhcp.interface.*--dhcp-interface IF/)
+  assert.throws(() => planNetboot(cfg({ mode: 'managed', interface: 'no-such-if0' })), /"no-such-if0" has no IPv4 address.*ip addr add/)
+  const lo = planNetboot(cfg({ mode: 'managed', interface: 'lo', range: '10.0.0.5' }))!
+  assert.equal(lo.serverAddress, '127.0.0.1')
+  assert.throws(() => lo.settings('http://x/boot'), /dhcp.range "10.0.0.5" is not "start,end\[,netmask\]"/)
+  const external = planNetboot(cfg({ mode: 'external' }))!
+  assert.equal(external.serverAddress, null)
+  assert.equal(external.hosts.dir, '/tmp/ferrum-plan/dhcp/hosts')
+})
