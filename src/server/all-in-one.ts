@@ -15,6 +15,7 @@ import { systemClock } from '../common/clock.js'
 import { Periodics } from '../conductor/periodics.js'
 import { createLogger } from '../common/logger.js'
 import { ValidationError } from '../domain/errors.js'
+import type { LabNetwork } from '../lab/netns/lab-network.js'
 import { planNetboot, startNetboot, type RunningNetboot } from '../netboot/netboot.js'
 
 export interface RunningServer {
@@ -47,7 +48,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   const log = opts.logger ?? createLogger({ level: config.logLevel })
   mkdirSync(config.dataDir, { recursive: true })
   // A netns lab brings its provisioning network, on which Ferrum runs its own DHCP.
-  let labNetwork: import('../lab/netns/lab-network.js').LabNetwork | null = null
+  let labNetwork: LabNetwork | null = null
   if (opts.labNodes && opts.labNodes > 0 && opts.labNetwork === 'netns') {
     const { LabNetwork, netnsUnavailable } = await import('../lab/netns/lab-network.js')
     const why = await netnsUnavailable()

@@ -85,7 +85,7 @@ async function wget(netns: string, url: string, path: string): Promise<void> {
     await inNs(netns, ['busybox', 'wget', '-q', '-O', path, url], 300_000)
   } catch (e) {
     const err = e as { stderr?: string; message: string }
-    throw new Error((err.stderr?.trim() || err.message).replace(/^wget: /, ''))
+    throw new Error((err.stderr?.trim() || err.message).replace(/^wget: /, ''), { cause: e })
   }
 }
 

@@ -16,7 +16,7 @@ async function ip(...args: string[]): Promise<string> {
     return (await run('ip', args)).stdout
   } catch (e) {
     const err = e as { stderr?: string; message: string }
-    throw new Error(`ip ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`)
+    throw new Error(`ip ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`, { cause: e })
   }
 }
 
