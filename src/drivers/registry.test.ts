@@ -80,18 +80,20 @@ describe('DriverRegistry', () => {
     assert.throws(() => r.resolveInterfaces('strict', { power: 'ipmitool' }), errorMatching(ValidationError, 'FERRUM_INCOMPATIBLE_INTERFACE', /"ipmitool"/))
   })
 
-  it('enables manual-management with the built-in pxe boot and direct deploy, preferring agent then fake power', () => {
+  it('enables manual-management with the built-in ipxe boot and direct deploy, preferring agent then fake power', () => {
     const r = createDriverRegistry({})
     assert.ok(r.enabledHardwareTypes().some((t) => t.name === 'manual-management'))
     const names = r.resolveInterfaces('manual-management')
     assert.equal(names.power, 'fake')
     assert.equal(names.management, 'noop')
-    assert.equal(names.boot, 'pxe')
+    assert.equal(names.boot, 'ipxe')
     assert.equal(names.deploy, 'direct')
     assert.equal(names.vendor, 'no-vendor')
     // An implementation registered from outside takes its place in the hardware type's order.
-    const extra = createDriverRegistry({}, [renamed(new FakeBoot(), 'ipxe')])
-    assert.equal(extra.resolveInterfaces('manual-management').boot, 'ipxe')
+    const extra = createDriverRegistry({ enabled: { boot: ['http-ipxe', 'pxe', 'fake'] } }, [renamed(new FakeBoot(), 'http-ipxe')])
+    assert.equal(extra.resolveInterfaces('manual-management').boot, 'pxe')
+    const first = createDriverRegistry({ enabled: { boot: ['http', 'fake'] } }, [renamed(new FakeBoot(), 'http')])
+    assert.equal(first.resolveInterfaces('manual-management').boot, 'http')
   })
 
   it('reports a kind with no enabled default', () => {
@@ -100,10 +102,10 @@ describe('DriverRegistry', () => {
   })
 
   it('restricts hardware types to the enabled list', () => {
-    const r = createDriverRegistry({ enabledHardwareTypes: ['manual-management'], enabled: { boot: ['ipxe'] } })
+    const r = createDriverRegistry({ enabledHardwareTypes: ['manual-management'], enabled: { boot: ['http-ipxe'] } })
     assert.deepEqual(r.enabledHardwareTypes(), [])
     assert.deepEqual(r.problems(), [
-      'enabled boot interface "ipxe" has no implementation in this build',
+      'enabled boot interface "http-ipxe" has no implementation in this build',
       'hardware type "manual-management" is disabled: none of its boot interfaces (ipxe, pxe, http-ipxe, http, fake) is enabled',
     ])
     assert.deepEqual(createDriverRegistry({ enabledHardwareTypes: ['manual-management'] }).enabledHardwareTypes().map((t) => t.name), ['manual-management'])

@@ -53,13 +53,23 @@ export function planNetboot(config: FerrumConfig): NetbootPlan | null {
   return { hosts, serverAddress, settings }
 }
 
-/** Relays TCP connections from `host:port` to `target`; resolves once it listens. */
-export async function relay(host: string, port: number, target: { host: string; port: number }): Promise<Server> {
+/**
+ * Relays TCP connections from `host:port` to `target`; resolves once it listens. `peers` maps
+ * the local port of each relayed connection to the client's address, so the API can still say
+ * who fetched a boot file.
+ */
+export async function relay(host: string, port: number, target: { host: string; port: number }, peers = new Map<number, string>()): Promise<Server> {
   const open = new Set<Socket>()
   const server = createServer((inbound) => {
     const out = createConnection(target)
     open.add(inbound)
     open.add(out)
+    out.once('connect', () => {
+      const local = out.localPort
+      if (local === undefined) return
+      peers.set(local, inbound.remoteAddress?.replace(/^::ffff:/, '') ?? '')
+      out.once('close', () => peers.delete(local))
+    })
     inbound.once('close', () => open.delete(inbound))
     out.once('close', () => open.delete(out))
     inbound.pipe(out).pipe(inbound)
@@ -93,7 +103,7 @@ export interface RunningNetboot {
  * managed mode iPXE's files, dnsmasq and, for a loopback API, the relay; in external mode a
  * sample dnsmasq.conf for the operator's dnsmasq.
  */
-export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: { bootDir: string; bootUrl: string; apiPort: number; log: { info(o: object, m: string): void; warn(o: object, m: string): void } }): Promise<RunningNetboot> {
+export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: { bootDir: string; bootUrl: string; apiPort: number; log: { info(o: object, m: string): void; warn(o: object, m: string): void }; peers?: Map<number, string> }): Promise<RunningNetboot> {
   await writeChainScript(o.bootDir)
   await mkdir(plan.hosts.dir, { recursive: true })
   const settings = plan.settings(o.bootUrl)
@@ -108,7 +118,7 @@ export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: {
   let relayServer: Server | null = null
   const loopback = /^(127\.|localhost$|::1$)/.test(config.api.host)
   if (loopback && !config.api.publicUrl) {
-    relayServer = await relay(plan.serverAddress!, o.apiPort, { host: config.api.host === 'localhost' ? '127.0.0.1' : config.api.host, port: o.apiPort })
+    relayServer = await relay(plan.serverAddress!, o.apiPort, { host: config.api.host === 'localhost' ? '127.0.0.1' : config.api.host, port: o.apiPort }, o.peers)
     o.log.info({ address: `${plan.serverAddress}:${o.apiPort}` }, 'the API is relayed to the provisioning interface for booting nodes and agents')
   }
   const dnsmasq = new Dnsmasq({ settings, confFile, binary: config.dhcp.dnsmasqPath, log: o.log })

@@ -17,6 +17,7 @@ import { createLogger } from '../common/logger.js'
 import { ValidationError } from '../domain/errors.js'
 import type { LabNetwork } from '../lab/netns/lab-network.js'
 import { planNetboot, startNetboot, type RunningNetboot } from '../netboot/netboot.js'
+import { BootLog } from '../netboot/boot-stages.js'
 
 export interface RunningServer {
   url: string
@@ -83,7 +84,8 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   await periodics.recover()
   await store.conductors.register(conductor.hostname, config.conductor.group, conductor.deps.drivers.hardwareTypes())
 
-  const app = await build({ store, conductor, publicUrl: config.api.publicUrl, bootDir: bootFiles.dir }, { logger: log.child({ component: 'api' }) })
+  const netbootDeps = { bootLog: new BootLog(), dnsmasqLog: config.dhcp.mode === 'managed' ? join(config.dataDir, 'dhcp', 'dnsmasq.log') : null }
+  const app = await build({ store, conductor, publicUrl: config.api.publicUrl, bootDir: bootFiles.dir, netboot: netbootDeps }, { logger: log.child({ component: 'api' }) })
   const address = await app.listen({ host: config.api.host, port: config.api.port })
   const url = address.replace('[::1]', 'localhost')
   const port = (app.server.address() as AddressInfo).port
@@ -94,7 +96,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   let netboot: RunningNetboot | null = null
   if (plan) {
     try {
-      netboot = await startNetboot(config, plan, { bootDir: bootFiles.dir, bootUrl: bootFiles.baseUrl, apiPort: port, log })
+      netboot = await startNetboot(config, plan, { bootDir: bootFiles.dir, bootUrl: bootFiles.baseUrl, apiPort: port, log, peers: netbootDeps.bootLog.relayed })
     } catch (e) {
       await app.close()
       await conductor.stop()

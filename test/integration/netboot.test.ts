@@ -99,6 +99,11 @@ test('netns lab: an IPMI and a Redfish node inspect, deploy and undeploy through
     assert.match(log, /kernel http:\/\/10\.[\d.]+:\d+\/boot\/deploy\/kernel .*booting/)
     assert.match(log, /booted from disk|booting from disk/)
   }
+  // The boot-stage diagnostics saw the deploy's boot, stage by stage, from dnsmasq's and the boot server's logs.
+  const seen = await fetch(`${server.url}/v1/nodes/lab-node-2/ferrum/boot-stages`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.78' } }).then((r) => r.json()) as { stages: Array<{ stage: string; seen: boolean; detail: string }> }
+  assert.deepEqual(seen.stages.filter((x) => x.seen).map((x) => x.stage), ['dhcp', 'boot file', 'ipxe script', 'kernel', 'ramdisk'], JSON.stringify(seen))
+  assert.match(seen.stages[2].detail, /\/boot\/pxelinux\.cfg\/01-52-54-00-a0-00-02 fetched by 10\./)
+
   // The nodes left the boot flow: their entries answer nothing now.
   const entries = await hostEntries()
   assert.match(entries, /52:54:00:a0:00:01,ignore/)
@@ -122,4 +127,9 @@ test('netns lab: an IPMI and a Redfish node inspect, deploy and undeploy through
   // Undeploy cleaned through the network (an answer), the manual boot after it got none.
   assert.match(tail, /DHCP lease/)
   assert.match(tail.slice(tail.lastIndexOf('power on')), /no DHCP answer for 52:54:00:a0:00:01/)
+
+  // The boot-stage diagnostics say where that boot stopped, from dnsmasq's log: at DHCP, ignored.
+  const stages = await fetch(`${server.url}/v1/nodes/lab-node-1/ferrum/boot-stages`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.78' } }).then((r) => r.json()) as { stopped_at: string; stages: Array<{ stage: string; seen: boolean; detail: string }> }
+  assert.equal(stages.stopped_at, 'dhcp', JSON.stringify(stages))
+  assert.match(stages.stages[0].detail, /ignored: the MAC has no host entry/)
 })

@@ -117,7 +117,7 @@ test('openstack baremetal: a redfish node is verified by its BMC and its power a
   assert.equal(created.provision_state, 'enroll')
   assert.equal(created.power_interface, 'redfish')
   // As in Ironic, network boot is the default and virtual media is chosen explicitly.
-  assert.equal(created.boot_interface, 'pxe')
+  assert.equal(created.boot_interface, 'ipxe') // Ironic's default for these types too
   await operate('rf-1', lab)
 })
 
@@ -127,7 +127,7 @@ test('openstack baremetal: an idrac node behind an HTTPS iDRAC (redfish_verify_c
   assert.equal(created.provision_state, 'enroll')
   assert.equal(created.power_interface, 'idrac-redfish')
   assert.equal(created.management_interface, 'idrac-redfish')
-  assert.equal(created.boot_interface, 'pxe')
+  assert.equal(created.boot_interface, 'ipxe') // Ironic's default for these types too
   await operate('idrac-1', idrac)
 })
 

@@ -217,6 +217,17 @@ export function registerNode(program: Command): void {
       console.log(timelineChart(ident, r.history, o.flow as 'deploy' | 'clean' | 'inspect' | 'last', process.stdout.columns ?? 100))
     })
 
+  example(node.command('boot-stages <node>').description('Which stages of its network boot a node was seen in (DHCP, TFTP, iPXE script, kernel, ramdisk, agent lookup, heartbeat) and where it stopped')
+    .option('--json', 'print the API answer'),
+  'ferrum node boot-stages node-1')
+    .action(async (ident: string, o: { json?: boolean }, cmd: Command) => {
+      const r = await client(cmd).call<{ provision_state: string; since: string; stopped_at: string | null; stages: Array<{ stage: string; seen: boolean; at: string | null; detail: string }> }>('GET', `${nodePath(ident)}/ferrum/boot-stages`)
+      if (o.json) return void console.log(JSON.stringify(r, null, 2))
+      console.log(`${ident} (${r.provision_state}), since ${r.since}:`)
+      console.log(table(['stage', 'seen', 'at', 'detail'], r.stages.map((x) => [x.stage, x.seen ? 'yes' : 'no', x.at ?? '', x.detail])))
+      console.log(r.stopped_at ? `Stopped before: ${r.stopped_at}.` : 'Every stage was seen: the agent is up.')
+    })
+
   example(node.command('inventory <node>').description('The hardware inventory in-band inspection recorded').option('--json', 'print the whole inventory JSON'),
     'ferrum node inventory node-1', 'ferrum node inventory node-1 --json')
     .action(async (ident: string, o: { json?: boolean }, cmd: Command) => {

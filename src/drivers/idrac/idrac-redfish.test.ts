@@ -54,7 +54,7 @@ test('the registry knows every redfish and idrac implementation the hardware typ
     for (const name of names) assert.equal(reg.getInterface(kind, name).name, name)
   }
   // As in Ironic, network boot comes first and virtual media after it; fake (Ferrum's) comes last.
-  assert.deepEqual(reg.supportedInterfaces(IDRAC, 'boot'), ['pxe', 'idrac-redfish-virtual-media', 'fake'])
-  assert.equal(reg.defaultInterface(IDRAC, 'boot'), 'pxe')
+  assert.deepEqual(reg.supportedInterfaces(IDRAC, 'boot'), ['ipxe', 'pxe', 'idrac-redfish-virtual-media', 'fake'])
+  assert.equal(reg.defaultInterface(IDRAC, 'boot'), 'ipxe')
   assert.ok(reg.enabledHardwareTypes().some((t) => t.name === 'idrac'))
 })
