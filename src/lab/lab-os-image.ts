@@ -17,12 +17,12 @@ export type BootDiskInspection =
   | { bootable: true; partitionTable: PartitionTableType; osName: string }
   | { bootable: false; partitionTable: PartitionTableType | null; reason: string }
 
-/** The first BOOT_SCAN_BYTES of `path` (less for a shorter file): what a lab firmware reads. */
-export async function readBootHead(path: string): Promise<Buffer> {
+/** The first `n` bytes of `path` (less for a shorter file); by default what a lab firmware reads. */
+export async function readBootHead(path: string, n = BOOT_SCAN_BYTES): Promise<Buffer> {
   const fh = await open(path, 'r')
   try {
-    const buf = Buffer.alloc(BOOT_SCAN_BYTES)
-    const { bytesRead } = await fh.read(buf, 0, BOOT_SCAN_BYTES, 0)
+    const buf = Buffer.alloc(n)
+    const { bytesRead } = await fh.read(buf, 0, n, 0)
     return buf.subarray(0, bytesRead)
   } finally {
     await fh.close()

@@ -4,7 +4,7 @@
  * chain script and iPXE's boot files, and — when the API listens on loopback only — a TCP
  * relay from the interface's address to the API, so booting nodes and agents reach it there.
  */
-import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { createConnection, createServer, type Socket } from 'node:net'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FerrumConfig } from '../config/schema.js'
@@ -58,7 +58,7 @@ export function planNetboot(config: FerrumConfig): NetbootPlan | null {
  * the local port of each relayed connection to the client's address, so the API can still say
  * who fetched a boot file.
  */
-export async function relay(host: string, port: number, target: { host: string; port: number }, peers = new Map<number, string>()): Promise<Server> {
+export async function relay(host: string, port: number, target: { host: string; port: number }, peers = new Map<number, string>()): Promise<{ close(): Promise<void> }> {
   const open = new Set<Socket>()
   const server = createServer((inbound) => {
     const out = createConnection(target)
@@ -84,13 +84,13 @@ export async function relay(host: string, port: number, target: { host: string; 
     server.once('error', reject)
     server.listen(port, host, () => resolve())
   })
-  // close() ends the relayed connections too (agents keep theirs alive).
-  const close = server.close.bind(server)
-  server.close = (cb?: (err?: Error) => void) => {
-    for (const s of open) s.destroy()
-    return close(cb)
+  return {
+    // Ends the relayed connections too (agents keep theirs alive).
+    close: () => new Promise<void>((resolve) => {
+      for (const s of open) s.destroy()
+      server.close(() => resolve())
+    }),
   }
-  return server
 }
 
 export interface RunningNetboot {
@@ -115,7 +115,7 @@ export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: {
     return { dnsmasq: null, close: async () => {} }
   }
   await installBootLoaders(settings.tftpRoot)
-  let relayServer: Server | null = null
+  let relayServer: Awaited<ReturnType<typeof relay>> | null = null
   const loopback = /^(127\.|localhost$|::1$)/.test(config.api.host)
   if (loopback && !config.api.publicUrl) {
     relayServer = await relay(plan.serverAddress!, o.apiPort, { host: config.api.host === 'localhost' ? '127.0.0.1' : config.api.host, port: o.apiPort }, o.peers)
@@ -125,14 +125,14 @@ export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: {
   try {
     await dnsmasq.start()
   } catch (e) {
-    relayServer?.close()
+    await relayServer?.close()
     throw e
   }
   return {
     dnsmasq,
     async close() {
       await dnsmasq.stop()
-      if (relayServer) await new Promise<void>((r) => relayServer!.close(() => r()))
+      await relayServer?.close()
     },
   }
 }

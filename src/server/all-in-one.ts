@@ -94,14 +94,24 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   if (bootFiles.baseUrl === '') bootFiles.baseUrl = nodeUrl ? `${nodeUrl}/boot` : defaultBootUrl(config.api, port)
   if (agent.apiUrl === '') agent.apiUrl = nodeUrl ?? reachableUrl(config.api, port)
   let netboot: RunningNetboot | null = null
+  let lab: { close(): Promise<void> } | null = null
+  let unregister = false
+  // One way down, for close() and for a start that fails half-way: each part that started stops.
+  const shutdown = async (): Promise<void> => {
+    periodics.stop()
+    await app.close()
+    await conductor.stop()
+    await lab?.close()
+    await netboot?.close()
+    await labNetwork?.close()
+    if (unregister) await store.conductors.unregister(conductor.hostname)
+    await database.close()
+  }
   if (plan) {
     try {
       netboot = await startNetboot(config, plan, { bootDir: bootFiles.dir, bootUrl: bootFiles.baseUrl, apiPort: port, log, peers: netbootDeps.bootLog.relayed })
     } catch (e) {
-      await app.close()
-      await conductor.stop()
-      await labNetwork?.close()
-      await database.close()
+      await shutdown()
       throw e
     }
   }
@@ -109,7 +119,6 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   log.info({ url, db: database.where, conductor: conductor.hostname, bootUrl: bootFiles.baseUrl }, 'ferrum is up')
   process.stdout.write(`Ferrum API listening on ${url} (database ${database.where}, conductor ${conductor.hostname})\n`)
 
-  let lab: { close(): Promise<void> } | null = null
   if (opts.labNodes && opts.labNodes > 0) {
     const { startLabForServer } = await import('../lab/lab-for-server.js')
     const { publishLabImage } = await import('../lab/lab-agent.js')
@@ -119,12 +128,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
     try {
       lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log, image: { url: `${bootFiles.baseUrl}/images/lab-os.img`, sha256: image.sha256 }, bootUrl: bootFiles.baseUrl, network: labNetwork ?? undefined })
     } catch (e) {
-      periodics.stop()
-      await netboot?.close()
-      await app.close()
-      await conductor.stop()
-      await labNetwork?.close()
-      await database.close()
+      await shutdown()
       throw e
     }
   }
@@ -135,14 +139,8 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
     async close() {
       if (closed) return
       closed = true
-      periodics.stop()
-      await app.close()
-      await conductor.stop()
-      await lab?.close()
-      await netboot?.close()
-      await labNetwork?.close()
-      await store.conductors.unregister(conductor.hostname)
-      await database.close()
+      unregister = true
+      await shutdown()
     },
   }
 }

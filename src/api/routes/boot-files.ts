@@ -5,13 +5,11 @@
  * `Range: bytes=…` is honoured (206) so BMCs that fetch ISOs in pieces work.
  */
 import { createReadStream } from 'node:fs'
-import { open, readFile, realpath } from 'node:fs/promises'
+import { open, realpath } from 'node:fs/promises'
 import { resolve, sep } from 'node:path'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../deps.js'
 import { ironicErrorBody } from '../errors.js'
-import { findNode } from '../node-lookup.js'
-import { bootStages } from '../../netboot/boot-stages.js'
 
 /** URL prefix of the boot server on the API listener. */
 export const BOOT_PREFIX = '/boot/'
@@ -128,17 +126,5 @@ export function registerBootFileRoutes(app: FastifyInstance, deps: AppDeps): voi
     onResponse: async (req, reply) => {
       bootLog?.record({ at: Date.now(), ip: bootLog.clientOf(req.ip, req.socket.remotePort), path: req.url.split('?')[0], status: reply.statusCode })
     },
-  })
-  app.get<{ Params: { node: string } }>('/v1/nodes/:node/ferrum/boot-stages', async (req) => {
-    const node = await findNode(deps, req, req.params.node)
-    const ports = await deps.store.ports.list({ node_id: node.id })
-    const dii = node.driver_internal_info
-    const phase = dii.ferrum_phase as { started_at?: string } | undefined
-    // The current boot began at most a minute before the phase that is running now.
-    const since = (Date.parse(phase?.started_at ?? node.provision_updated_at ?? node.updated_at ?? '') || Date.now()) - 60_000
-    const dnsmasqLog = deps.netboot?.dnsmasqLog ? await readFile(deps.netboot.dnsmasqLog, 'utf8').catch(() => '') : null
-    const stages = bootStages({ macs: ports.filter((p) => p.pxe_enabled).map((p) => p.address), since, dnsmasqLog, fetches: bootLog?.entries() ?? [], internalInfo: dii })
-    const stopped = stages.find((s) => !s.seen && s.stage !== 'boot file')
-    return { node: node.uuid, provision_state: node.provision_state, since: new Date(since).toISOString(), stages, stopped_at: stopped?.stage ?? null }
   })
 }

@@ -17,6 +17,7 @@ import { registerIndicatorRoutes } from './indicators.js'
 import { registerVendorPassthruRoutes } from './vendor-passthru.js'
 import { registerBootFileRoutes } from './boot-files.js'
 import { registerRamdiskRoutes } from './ramdisk.js'
+import { registerBootStageRoutes } from './boot-stages.js'
 
 /** Resource route registrations beyond root and nodes; each adds itself here. */
 export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) => void> = [
@@ -39,4 +40,5 @@ export const ROUTE_PLUGINS: ReadonlyArray<(app: FastifyInstance, deps: AppDeps) 
   registerVendorPassthruRoutes,
   registerBootFileRoutes,
   registerRamdiskRoutes,
+  registerBootStageRoutes,
 ]

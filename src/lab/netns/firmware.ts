@@ -59,12 +59,16 @@ async function inNs(netns: string, argv: string[], timeoutMs = 60_000): Promise<
   return run('ip', ['netns', 'exec', netns, ...argv], { timeout: timeoutMs, maxBuffer: 1 << 20 })
 }
 
-/** One DHCP exchange from the namespace; null when no server answered. */
-export async function dhcp(o: Pick<FirmwareOptions, 'netns' | 'iface' | 'dir' | 'dhcpTries'>, extra: string[]): Promise<Lease | null> {
-  const script = join(o.dir, 'netboot', 'udhcpc.script')
-  await mkdir(join(o.dir, 'netboot'), { recursive: true })
+/** Writes the udhcpc script into `dir` and returns its path. */
+async function writeDhcpScript(dir: string): Promise<string> {
+  const script = join(dir, 'udhcpc.script')
   await writeFile(script, UDHCPC_SCRIPT)
   await chmod(script, 0o755)
+  return script
+}
+
+/** One DHCP exchange from the namespace, with the script from writeDhcpScript; null when no server answered. */
+async function dhcp(o: Pick<FirmwareOptions, 'netns' | 'iface' | 'dhcpTries'>, script: string, extra: string[]): Promise<Lease | null> {
   const tries = String(o.dhcpTries ?? 3)
   let out: string
   try {
@@ -97,7 +101,8 @@ export async function pxeBoot(o: FirmwareOptions): Promise<NetBootAnswer | { rea
   const dir = join(o.dir, 'netboot')
   await mkdir(dir, { recursive: true })
   const arch = o.bootMode === 'uefi' ? '0007' : '0000'
-  const rom = await dhcp(o, ['-V', `PXEClient:Arch:${arch.padStart(5, '0')}:UNDI:002001`, '-x', `0x5d:${arch}`])
+  const script = await writeDhcpScript(dir)
+  const rom = await dhcp(o, script, ['-V', `PXEClient:Arch:${arch.padStart(5, '0')}:UNDI:002001`, '-x', `0x5d:${arch}`])
   if (!rom) {
     await o.log(`PXE ${o.mac}: no DHCP answer`)
     return { reason: `PXE: no DHCP answer for ${o.mac} (the node has no host entry on the provisioning network's DHCP server)` }
@@ -116,7 +121,7 @@ export async function pxeBoot(o: FirmwareOptions): Promise<NetBootAnswer | { rea
       return { reason: `PXE: TFTP of ${rom.bootFile} from ${rom.siaddr} failed: ${why}` }
     }
     await o.log(`PXE ${o.mac}: TFTP ${rom.bootFile}: ${(await stat(local)).size} bytes; starting iPXE`)
-    const ipxe = await dhcp(o, ['-x', '0x4d:69505845', '-x', `0x5d:${arch}`])
+    const ipxe = await dhcp(o, script, ['-x', '0x4d:69505845', '-x', `0x5d:${arch}`])
     if (!ipxe) return { reason: `iPXE: no DHCP answer for ${o.mac}` }
     if (!/^https?:\/\//.test(ipxe.bootFile)) return { reason: `iPXE: the DHCP answer names "${ipxe.bootFile}", not an HTTP script` }
     await o.log(`iPXE ${o.mac}: DHCP lease ${ipxe.ip}, script ${ipxe.bootFile}`)
