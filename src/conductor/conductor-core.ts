@@ -2,6 +2,7 @@
  * What the conductor's feature modules (provisioning, node updates, VIFs, allocations…) share:
  * its dependencies, the task manager (the node lock), the background workers and the queues.
  */
+import type { NetbootLogs } from '../netboot/node-boot-stages.js'
 import type { Logger } from 'pino'
 import type { Clock } from '../common/clock.js'
 import type { FerrumConfig } from '../config/schema.js'
@@ -24,6 +25,8 @@ export interface ConductorDeps {
   bootFiles?: BootFiles
   /** DHCP host entries for nodes in the boot flow (netboot/dhcp-hosts.ts), handed to drivers; unset when Ferrum manages no DHCP. */
   dhcp?: DhcpProvider
+  /** dnsmasq's log and the boot server's request log: a callback timeout names the last boot stage seen. */
+  netboot?: NetbootLogs
   /** Agent protocol settings (API URL agents call home to…), handed to drivers; unset in bare tests. */
   agent?: AgentSettings
 }

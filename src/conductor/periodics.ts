@@ -1,3 +1,4 @@
+import { describeBootProgress, nodeBootStages } from '../netboot/node-boot-stages.js'
 import type { ConductorCore } from './conductor-core.js'
 import { STATE_INFO, WAIT_STATES } from '../domain/provision-states.js'
 import type { NodeRecord } from '../db/repos/nodes.js'
@@ -81,13 +82,27 @@ export class Periodics {
       const done = await this.c.tasks.tryWithNodeLock(node.id, async (task) => {
         if (task.node.provision_state !== node.provision_state) return false
         const seen = lastSeen(task.node)
-        const message = `Timeout reached while waiting for callback for node ${node.uuid} in state "${node.provision_state}" (${limitS} s)${seen ? `; last seen: ${seen}` : ''}.`
+        const boot = await this.#bootProgress(task.node)
+        const message = `Timeout reached while waiting for callback for node ${node.uuid} in state "${node.provision_state}" (${limitS} s)${seen ? `; last seen: ${seen}` : ''}${boot ? `; ${boot}` : ''}.`
         await failTask(task, new Error(message), { code: 'CALLBACK_TIMEOUT', message })
         return true
       })
       if (done.ran && done.value) n++
     }
     return n
+  }
+
+  /** For a node that booted a ramdisk and never called back: where its network boot got to, or null. */
+  async #bootProgress(node: NodeRecord): Promise<string | null> {
+    const netboot = this.c.deps.netboot
+    const dii = node.driver_internal_info
+    if (!netboot || dii.ferrum_ramdisk_params === undefined || typeof dii.agent_last_heartbeat === 'string') return null
+    try {
+      const ports = await this.c.deps.store.ports.list({ node_id: node.id })
+      return describeBootProgress(await nodeBootStages(node, ports.filter((p) => p.pxe_enabled).map((p) => p.address), netboot))
+    } catch {
+      return null
+    }
   }
 
   /**

@@ -62,6 +62,11 @@ export class BasicMachine implements LabMachine {
     await this.#emit({ kind: 'power-off', soft: false })
   }
 
+  /** The machine went off by itself (a VM whose guest powered off): the state follows, no event. */
+  notePoweredOff(): void {
+    this.#power = 'off'
+  }
+
   async softOff(): Promise<void> {
     if (this.#power === 'off') return
     this.#power = 'off'

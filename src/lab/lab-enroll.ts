@@ -87,7 +87,7 @@ export async function enrollLab(nodes: readonly LabNodeState[], opts: EnrollOpti
     const driver = opts.driver ?? fields.driver
     const result: NodeEnrollResult = { name: node.name, driver, ok: false, ports: [] }
     results.push(result)
-    const created = await call(base, '/v1/nodes', { ...opts.nodeFields, name: node.name, driver, driver_info: fields.driver_info, properties: propertiesFor(node) }, opts)
+    const created = await call(base, '/v1/nodes', { ...opts.nodeFields, name: node.name, driver, driver_info: { ...(opts.nodeFields?.driver_info as Record<string, unknown> | undefined), ...fields.driver_info }, properties: { ...propertiesFor(node), ...(opts.nodeFields?.properties as Record<string, unknown> | undefined) } }, opts)
     if (!created.ok) {
       result.error = created.error
       continue

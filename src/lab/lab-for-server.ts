@@ -38,13 +38,18 @@ export interface LabForServerOptions {
   makeAvailable?: boolean
   /** The netns backend's network (see LabOptions.network); its nodes are enrolled with the ipxe boot interface. */
   network?: LabNetwork
+  /**
+   * The qemu backend (with `network`): nodes are VMs booting the real deploy ramdisk; its kernel
+   * gets `kernelAppend` (driver_info kernel_append_params, e.g. the serial console).
+   */
+  vm?: { memoryMiB?: number; kernelAppend?: string }
 }
 
 /**
  * Manage and provide one node through the API, as an operator would, waiting for each state.
  * Resolves with the final state, or a message saying where it stopped.
  */
-async function makeAvailable(api: ApiClient, name: string, deadlineMs = 60_000): Promise<string> {
+async function makeAvailable(api: ApiClient, name: string, deadlineMs: number): Promise<string> {
   const end = Date.now() + deadlineMs
   const waitFor = async (want: string): Promise<string> => {
     for (;;) {
@@ -75,6 +80,7 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
     ramdiskEnv: { FERRUM_API_URL: opts.apiUrl },
     bootUrl: opts.bootUrl,
     network: opts.network,
+    vm: opts.vm,
   })
   try {
     // With the agent, lab nodes network-boot it and it writes their disks (direct deploy); without
@@ -83,6 +89,9 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
     const nodeFields: Record<string, unknown> = command === null
       ? { boot_interface: 'fake', deploy_interface: 'fake' }
       : { boot_interface: opts.network ? 'ipxe' : 'pxe', deploy_interface: 'direct' }
+    if (command !== null && opts.vm?.kernelAppend) nodeFields.driver_info = { kernel_append_params: opts.vm.kernelAppend }
+    // A VM's one disk is small (1 GiB, under IPA's 4 GiB default minimum): name it as the root device.
+    if (opts.vm) nodeFields.properties = { root_device: { name: '/dev/vda' } }
     if (command !== null && opts.image) nodeFields.instance_info = { image_source: opts.image.url, image_os_hash_algo: 'sha256', image_os_hash_value: opts.image.sha256 }
     const results = await lab.enroll({ apiUrl: opts.apiUrl, nodeFields })
     const fallback = opts.fallbackDriver === undefined ? 'fake-hardware' : opts.fallbackDriver
@@ -100,7 +109,7 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
       const api = new ApiClient(opts.apiUrl, '1.78')
       const outcomes = await Promise.all(results.filter((r) => r.ok).map(async (r) => {
         try {
-          return `${r.name}: ${await makeAvailable(api, r.name)} (BMC verified, cleaned)`
+          return `${r.name}: ${await makeAvailable(api, r.name, opts.vm ? 600_000 : 60_000)} (BMC verified, cleaned)`
         } catch (e) {
           opts.log.warn({ node: r.name }, `lab node ${r.name} not made available: ${(e as Error).message}`)
           return `${r.name}: not available: ${(e as Error).message}`

@@ -9,6 +9,7 @@ import { LAB_KINDS, pidAlive, readLabState, writeLabState, type LabBmcKind, type
 import { LabStatusServer, NodeNotInLabError, type LabControl, type LabStatus } from './lab-status-server.js'
 import { VirtualNode } from './virtual-node.js'
 import type { LabNetwork } from './netns/lab-network.js'
+import { QemuVm } from './qemu/qemu-vm.js'
 import type { NodeFaults, VirtualNodeSpec } from './virtual-node-spec.js'
 
 export interface LabOptions {
@@ -35,6 +36,11 @@ export interface LabOptions {
    * TFTP, HTTP) and runs its ramdisk there. The caller owns the network (closes it after the lab).
    */
   network?: LabNetwork
+  /**
+   * The qemu backend (needs `network`): every node is a QEMU VM with its NICs on taps in the
+   * network's bridge; its BMC starts and stops the VM. Memory per VM in MiB (default 1024).
+   */
+  vm?: { memoryMiB?: number; diskBytes?: number }
 }
 
 /** One node with its BMC. */
@@ -104,8 +110,13 @@ export class Lab implements LabControl {
       for (let i = 1; i <= opts.nodes; i++) {
         const kind = opts.kind === 'mixed' ? MIXED[(i - 1) % MIXED.length] : opts.kind
         const name = `${opts.namePrefix ?? 'lab-node-'}${i}`
-        const node = await VirtualNode.create({ spec: { ...opts.spec, name, index: i }, dir: join(dir, 'nodes', name), backend, bootUrl: opts.bootUrl })
-        if (opts.network) {
+        // A VM's disk is a small sparse file: cleaning and deploys under TCG stay quick.
+        const spec = opts.vm ? { diskSizes: [opts.vm.diskBytes ?? 1024 ** 3], memoryMiB: opts.vm.memoryMiB ?? 1024, cpus: 1, ...opts.spec } : opts.spec
+        const node = await VirtualNode.create({ spec: { ...spec, name, index: i }, dir: join(dir, 'nodes', name), backend, bootUrl: opts.bootUrl })
+        if (opts.network && opts.vm) {
+          const taps = await opts.network.addTaps(i, node.macs.length)
+          node.vm = new QemuVm({ name, macs: node.macs, taps, disks: node.diskPaths, memoryMiB: node.spec.memoryMiB, cpus: node.spec.cpus, consolePath: join(node.dir, 'serial.log') })
+        } else if (opts.network) {
           const placed = await opts.network.addNode(i, node.macs)
           node.network = { ...placed, staticAddress: opts.network.staticAddress(i) }
         }

@@ -89,6 +89,8 @@ export type NodeActivity =
   | { state: 'ramdisk-os'; kernel: string; osName: string; iso?: string }
   | { state: 'no-bootable-device'; reason: string }
   | { state: 'firmware-setup' }
+  | { state: 'vm'; boot: 'pxe' | 'disk' | 'cdrom'; pid: number; console: string }
+  | { state: 'vm-off'; code: number | null; signal: string | null }
 
 /** One line for tables and logs. */
 export function describeActivity(a: NodeActivity): string {
@@ -111,6 +113,10 @@ export function describeActivity(a: NodeActivity): string {
       return `no bootable device: ${a.reason}`
     case 'firmware-setup':
       return 'in firmware setup'
+    case 'vm':
+      return `VM running (QEMU pid ${a.pid}, booted from ${a.boot}); serial console ${a.console}`
+    case 'vm-off':
+      return `VM powered itself off (QEMU ${a.signal ? `signal ${a.signal}` : `exit code ${a.code}`})`
   }
 }
 

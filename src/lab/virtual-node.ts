@@ -5,6 +5,7 @@ import type { LabBootSetting } from './machine.js'
 import { BOOT_SCAN_BYTES, inspectBootDisk, markerOf, readBootHead } from './lab-os-image.js'
 import { writeLabSysroot } from './lab-sysroot.js'
 import { pxeBoot, setStaticAddress } from './netns/firmware.js'
+import type { QemuVm } from './qemu/qemu-vm.js'
 import type { RamdiskBackend, RamdiskBootSource, RamdiskContext, RunningRamdisk } from './backends/ramdisk-backend.js'
 import {
   DEFAULT_SPEC,
@@ -83,6 +84,8 @@ export class VirtualNode {
    * the node's namespace (netns/firmware.ts) and the ramdisk runs in that namespace.
    */
   network: NodeNetwork | null = null
+  /** The qemu backend: set, the node is this VM; power-on starts it, power-off ends it. */
+  vm: QemuVm | null = null
 
   /** The system tree the ramdisk sees as its root (lab-sysroot.ts), rewritten at every ramdisk boot. */
   get sysroot(): string {
@@ -231,7 +234,9 @@ export class VirtualNode {
     }
     if (device === 'none') device = 'disk' // the firmware's own order: the first disk
     await this.#log(`${why}: booting from ${device}${requested !== device ? ` (asked: ${requested})` : ''}`)
-    if (device === 'bios') {
+    if (this.vm !== null) {
+      await this.#startVm(this.vm, device === 'bios' ? 'disk' : device)
+    } else if (device === 'bios') {
       this.#activity = { state: 'firmware-setup' }
     } else if (device === 'pxe' || device === 'cdrom') {
       await this.#startRamdisk(device)
@@ -239,6 +244,19 @@ export class VirtualNode {
       await this.#bootDisk()
     }
     await this.#log(`${why}: ${describeActivity(this.#activity)}`)
+  }
+
+  async #startVm(vm: QemuVm, device: 'pxe' | 'disk' | 'cdrom'): Promise<void> {
+    try {
+      const pid = await vm.start(device, device === 'cdrom' ? this.machine.virtualMediaPath() : null, (exit) => {
+        this.machine.notePoweredOff()
+        this.#activity = { state: 'vm-off', code: exit.code, signal: exit.signal }
+        void this.#log(describeActivity(this.#activity))
+      })
+      this.#activity = { state: 'vm', boot: device, pid, console: vm.opts.consolePath }
+    } catch (err) {
+      this.#activity = { state: 'no-bootable-device', reason: (err as Error).message }
+    }
   }
 
   async #bootDisk(): Promise<void> {
@@ -342,6 +360,11 @@ export class VirtualNode {
 
   async #halt(why: string): Promise<void> {
     this.#clearCrash()
+    if (this.vm?.running) {
+      const pid = this.vm.pid
+      await this.vm.stop()
+      await this.#log(`${why}: VM (QEMU pid ${pid ?? '-'}) stopped`)
+    }
     const ramdisk = this.#ramdisk
     this.#ramdisk = null
     if (ramdisk) {

@@ -61,3 +61,19 @@ test('an agent that is up: every stage seen; a MAC out of the flow: DHCP ignored
   const unmanaged = bootStages({ macs: [], since, dnsmasqLog: null, now, fetches: [], internalInfo: {} })
   assert.match(unmanaged[0].detail, /manages no DHCP/)
 })
+
+test('a boot that stopped: the last stage seen and the first not seen, in one line for last_error', async () => {
+  const { describeBootProgress } = await import('./node-boot-stages.js')
+  const stages = bootStages({
+    macs: ['52:54:00:a0:00:01'], since, dnsmasqLog: LOG, now,
+    fetches: [
+      { at: since + 2000, ip: '10.9.9.135', path: '/boot/pxelinux.cfg/01-52-54-00-a0-00-01', status: 200 },
+      { at: since + 3000, ip: '10.9.9.135', path: '/boot/deploy/kernel', status: 200 },
+      { at: since + 4000, ip: '10.9.9.135', path: '/boot/deploy/initrd', status: 404 },
+    ],
+    internalInfo: {},
+  })
+  const line = describeBootProgress({ stages, stopped_at: stages.find((s) => !s.seen && s.stage !== 'boot file')?.stage ?? null })
+  assert.equal(line, 'last boot stage seen: kernel (/boot/deploy/kernel fetched by 10.9.9.135); not seen: ramdisk (/boot/deploy/initrd answered 404 to 10.9.9.135)')
+  assert.match(describeBootProgress({ stages: [{ stage: 'dhcp', seen: false, at: null, detail: 'no DHCP request' }], stopped_at: 'dhcp' }), /^no boot stage seen \(no DHCP request\)$/)
+})

@@ -20,8 +20,8 @@ test('dnsmasq.conf: only known MACs are answered; PXE ROMs get iPXE over TFTP, i
     'port=0', 'interface=prov0', 'bind-interfaces', 'dhcp-range=10.0.0.100,10.0.0.199,255.255.255.0,1h', 'dhcp-hostsdir=/d/hosts',
     'dhcp-ignore=tag:!known', 'no-ping', 'enable-tftp', 'tftp-root=/d/tftp',
     'dhcp-boot=tag:ferrum,tag:ipxe,http://10.0.0.1:6385/boot/boot.ipxe',
-    'dhcp-boot=tag:ferrum,tag:!ipxe,tag:efi64,snponly.efi,,10.0.0.1',
-    'dhcp-boot=tag:ferrum,tag:!ipxe,tag:!efi64,undionly.kpxe,,10.0.0.1',
+    'dhcp-boot=tag:ferrum,tag:!ipxe,tag:!httpclient,tag:efi64,snponly.efi,,10.0.0.1',
+    'dhcp-boot=tag:ferrum,tag:!ipxe,tag:!httpclient,tag:!efi64,undionly.kpxe,,10.0.0.1',
   ]) assert.ok(lines.includes(want), `missing: ${want}`)
   const proxy = dnsmasqConfig({ ...settings, proxy: true, range: '10.0.0.0' }).split('\n')
   assert.ok(proxy.includes('dhcp-range=10.0.0.0,proxy'))
@@ -56,4 +56,20 @@ test('planNetboot names what to fix: managed without an interface, an interface 
   const external = planNetboot(cfg({ mode: 'external' }))!
   assert.equal(external.serverAddress, null)
   assert.equal(external.hosts.dir, '/tmp/ferrum-plan/dhcp/hosts')
+})
+
+test('dnsmasq.conf: the API URL goes to the deploy ramdisk in DHCP option 224; router advertisements when the interface has IPv6', () => {
+  const lines = dnsmasqConfig({ ...settings, apiUrl: 'http://10.0.0.1:6385', routerAdvertisements: true }).split('\n')
+  assert.ok(lines.includes('dhcp-option-force=tag:ferrum,224,"http://10.0.0.1:6385"'), lines.join('\n'))
+  assert.ok(lines.includes('enable-ra'))
+  assert.ok(lines.includes('dhcp-range=::,constructor:prov0,ra-only,64'))
+  const plain = dnsmasqConfig(settings)
+  assert.doesNotMatch(plain, /224|enable-ra/)
+})
+
+test('dnsmasq.conf: UEFI HTTP boot clients get iPXE by URL from the boot server, with the vendor class echoed', () => {
+  const lines = dnsmasqConfig(settings).split('\n')
+  assert.ok(lines.includes('dhcp-vendorclass=set:httpclient,HTTPClient'))
+  assert.ok(lines.includes('dhcp-boot=tag:ferrum,tag:httpclient,tag:!ipxe,http://10.0.0.1:6385/boot/snponly.efi'))
+  assert.ok(lines.includes('dhcp-option-force=tag:httpclient,60,HTTPClient'))
 })

@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
 import { dirname, join } from 'node:path'
 import { BOOT_TAG } from './dhcp-hosts.js'
+import { API_URL_DHCP_OPTION } from '../ramdisk/init-script.js'
 
 /** What dnsmasq.conf is made of. */
 export interface DnsmasqSettings {
@@ -38,11 +39,20 @@ export interface DnsmasqSettings {
   logFile: string
   /** Lease time, e.g. `1h`. */
   leaseTime?: string
+  /** The API agents call home to, sent in DHCP option 224 to the deploy ramdisk (a virtual-media boot has no script). */
+  apiUrl?: string
+  /** Send IPv6 router advertisements on the interface (it has a global or ULA IPv6 address): iPXE then skips its IPv6 wait. */
+  routerAdvertisements?: boolean
 }
 
 /** Boot files copied into the TFTP root, and where Debian's ipxe package keeps them. */
 export const IPXE_DIR = '/usr/lib/ipxe'
 export const BOOT_LOADERS = { bios: 'undionly.kpxe', uefi: 'snponly.efi' } as const
+
+/** Whether an interface has an IPv6 address other than link-local. */
+export function hasRoutableIpv6(name: string): boolean {
+  return (networkInterfaces()[name] ?? []).some((a) => a.family === 'IPv6' && !a.address.startsWith('fe80'))
+}
 
 /** The first IPv4 address of an interface, or null. */
 export function interfaceAddress(name: string): string | null {
@@ -72,8 +82,15 @@ export function dnsmasqConfig(s: DnsmasqSettings): string {
     'dhcp-match=set:efi64,option:client-arch,7',
     'dhcp-match=set:efi64,option:client-arch,9',
     `dhcp-boot=tag:${BOOT_TAG},tag:ipxe,${s.bootUrl.replace(/\/+$/, '')}/boot.ipxe`,
-    `dhcp-boot=tag:${BOOT_TAG},tag:!ipxe,tag:efi64,${BOOT_LOADERS.uefi},,${s.serverAddress}`,
-    `dhcp-boot=tag:${BOOT_TAG},tag:!ipxe,tag:!efi64,${BOOT_LOADERS.bios},,${s.serverAddress}`,
+    `dhcp-boot=tag:${BOOT_TAG},tag:!ipxe,tag:!httpclient,tag:efi64,${BOOT_LOADERS.uefi},,${s.serverAddress}`,
+    `dhcp-boot=tag:${BOOT_TAG},tag:!ipxe,tag:!httpclient,tag:!efi64,${BOOT_LOADERS.bios},,${s.serverAddress}`,
+    // UEFI HTTP boot (vendor class HTTPClient): iPXE's EFI binary by URL from the boot server;
+    // the answer must carry the vendor class back, or the firmware ignores it.
+    'dhcp-vendorclass=set:httpclient,HTTPClient',
+    `dhcp-boot=tag:${BOOT_TAG},tag:httpclient,tag:!ipxe,${s.bootUrl.replace(/\/+$/, '')}/${BOOT_LOADERS.uefi}`,
+    'dhcp-option-force=tag:httpclient,60,HTTPClient',
+    ...(s.apiUrl ? [`dhcp-option-force=tag:${BOOT_TAG},${API_URL_DHCP_OPTION},"${s.apiUrl}"`] : []),
+    ...(s.routerAdvertisements ? ['enable-ra', `dhcp-range=::,constructor:${s.interface},ra-only,64`] : []),
     ...(s.proxy ? [
       // A proxy answer carries the boot file only in a PXE menu.
       `pxe-service=tag:${BOOT_TAG},tag:!ipxe,x86PC,"Ferrum network boot",${BOOT_LOADERS.bios}`,

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { FerrumConfig } from '../config/schema.js'
 import { ValidationError } from '../domain/errors.js'
 import { HostsDir } from './dhcp-hosts.js'
-import { Dnsmasq, dnsmasqConfig, installBootLoaders, interfaceAddress, writeChainScript, type DnsmasqSettings } from './dnsmasq.js'
+import { Dnsmasq, dnsmasqConfig, hasRoutableIpv6, installBootLoaders, interfaceAddress, writeChainScript, type DnsmasqSettings } from './dnsmasq.js'
 
 export interface NetbootPlan {
   hosts: HostsDir
@@ -48,6 +48,7 @@ export function planNetboot(config: FerrumConfig): NetbootPlan | null {
       serverAddress: addr,
       leaseFile: join(config.dataDir, 'dhcp', 'dnsmasq.leases'),
       logFile: join(config.dataDir, 'dhcp', 'dnsmasq.log'),
+      routerAdvertisements: d.mode === 'managed' && hasRoutableIpv6(d.interface),
     }
   }
   return { hosts, serverAddress, settings }
@@ -103,10 +104,10 @@ export interface RunningNetboot {
  * managed mode iPXE's files, dnsmasq and, for a loopback API, the relay; in external mode a
  * sample dnsmasq.conf for the operator's dnsmasq.
  */
-export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: { bootDir: string; bootUrl: string; apiPort: number; log: { info(o: object, m: string): void; warn(o: object, m: string): void }; peers?: Map<number, string> }): Promise<RunningNetboot> {
+export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: { bootDir: string; bootUrl: string; apiPort: number; apiUrl?: string; log: { info(o: object, m: string): void; warn(o: object, m: string): void }; peers?: Map<number, string> }): Promise<RunningNetboot> {
   await writeChainScript(o.bootDir)
   await mkdir(plan.hosts.dir, { recursive: true })
-  const settings = plan.settings(o.bootUrl)
+  const settings = { ...plan.settings(o.bootUrl), ...(o.apiUrl ? { apiUrl: o.apiUrl } : {}) }
   const confFile = join(config.dataDir, 'dhcp', 'dnsmasq.conf')
   await mkdir(join(config.dataDir, 'dhcp'), { recursive: true })
   if (config.dhcp.mode === 'external') {
@@ -115,6 +116,8 @@ export async function startNetboot(config: FerrumConfig, plan: NetbootPlan, o: {
     return { dnsmasq: null, close: async () => {} }
   }
   await installBootLoaders(settings.tftpRoot)
+  // UEFI HTTP boot fetches the same iPXE binary from the boot server.
+  await installBootLoaders(o.bootDir)
   let relayServer: Awaited<ReturnType<typeof relay>> | null = null
   const loopback = /^(127\.|localhost$|::1$)/.test(config.api.host)
   if (loopback && !config.api.publicUrl) {

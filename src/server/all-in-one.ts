@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -37,7 +37,12 @@ export interface StartOptions {
    * runs the agent on the host) or "netns" (each node in its own network namespace on a bridge:
    * real DHCP from Ferrum's dnsmasq, TFTP and HTTP, the agent inside the namespace; root only).
    */
-  labNetwork?: 'process' | 'netns'
+  labNetwork?: 'process' | 'netns' | 'qemu'
+  /**
+   * The qemu lab's deploy ramdisk: a directory with deploy.kernel and deploy.initrd (and
+   * deploy.iso) from `ferrum ramdisk build`. Default `<dataDir>/ramdisk`, built there when absent.
+   */
+  ramdiskDir?: string
   logger?: Logger
 }
 
@@ -50,11 +55,13 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   mkdirSync(config.dataDir, { recursive: true })
   // A netns lab brings its provisioning network, on which Ferrum runs its own DHCP.
   let labNetwork: LabNetwork | null = null
-  if (opts.labNodes && opts.labNodes > 0 && opts.labNetwork === 'netns') {
+  const vmLab = opts.labNetwork === 'qemu'
+  if (opts.labNodes && opts.labNodes > 0 && (opts.labNetwork === 'netns' || vmLab)) {
     const { LabNetwork, netnsUnavailable } = await import('../lab/netns/lab-network.js')
-    const why = await netnsUnavailable()
-    if (why !== null) throw new ValidationError(`--lab-network netns: ${why}; or use the default process lab (no --lab-network).`)
-    labNetwork = await LabNetwork.create()
+    const { qemuUnavailable } = await import('../lab/qemu/qemu-vm.js')
+    const why = (await netnsUnavailable()) ?? (vmLab ? qemuUnavailable() : null)
+    if (why !== null) throw new ValidationError(`--lab-network ${opts.labNetwork}: ${why}; or use the default process lab (no --lab-network).`)
+    labNetwork = await LabNetwork.create({ ipv6: vmLab })
     config = { ...config, dhcp: { ...config.dhcp, mode: 'managed', interface: labNetwork.bridge, range: labNetwork.range } }
   }
   let plan
@@ -79,12 +86,12 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   mkdirSync(bootFiles.dir, { recursive: true })
   // The URL agents call home to: the public URL, else the listener's (known once it listens).
   const agent = { apiUrl: config.api.publicUrl?.replace(/\/+$/, '') ?? '', commandTimeoutS: config.agent.commandTimeoutS, heartbeatTimeoutS: config.agent.heartbeatTimeoutS, fastTrack: config.agent.fastTrack, fastTrackTimeoutS: config.agent.fastTrackTimeoutS, imageCacheMiB: config.agent.imageCacheMiB, imageCacheTtlS: config.agent.imageCacheTtlS, imageDownloadSource: config.agent.imageDownloadSource }
-  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles, dhcp: plan?.hosts, agent })
+  const netbootDeps = { bootLog: new BootLog(), dnsmasqLog: config.dhcp.mode === 'managed' ? join(config.dataDir, 'dhcp', 'dnsmasq.log') : null }
+  const conductor = new Conductor({ store, drivers: catalogFromRegistry(registry), config: config.conductor, log: log.child({ component: 'conductor' }), clock: systemClock, bootFiles, dhcp: plan?.hosts, agent, netboot: plan ? netbootDeps : undefined })
   const periodics = new Periodics(conductor)
   await periodics.recover()
   await store.conductors.register(conductor.hostname, config.conductor.group, conductor.deps.drivers.hardwareTypes())
 
-  const netbootDeps = { bootLog: new BootLog(), dnsmasqLog: config.dhcp.mode === 'managed' ? join(config.dataDir, 'dhcp', 'dnsmasq.log') : null }
   const app = await build({ store, conductor, publicUrl: config.api.publicUrl, bootDir: bootFiles.dir, netboot: netbootDeps }, { logger: log.child({ component: 'api' }) })
   const address = await app.listen({ host: config.api.host, port: config.api.port })
   const url = address.replace('[::1]', 'localhost')
@@ -109,7 +116,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   }
   if (plan) {
     try {
-      netboot = await startNetboot(config, plan, { bootDir: bootFiles.dir, bootUrl: bootFiles.baseUrl, apiPort: port, log, peers: netbootDeps.bootLog.relayed })
+      netboot = await startNetboot(config, plan, { bootDir: bootFiles.dir, bootUrl: bootFiles.baseUrl, apiPort: port, apiUrl: agent.apiUrl, log, peers: netbootDeps.bootLog.relayed })
     } catch (e) {
       await shutdown()
       throw e
@@ -123,10 +130,16 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
     const { startLabForServer } = await import('../lab/lab-for-server.js')
     const { publishLabImage } = await import('../lab/lab-agent.js')
     const { publishLabDeployFiles } = await import('../lab/netns/firmware.js')
-    const image = await publishLabImage(bootFiles.dir)
-    if (labNetwork) await publishLabDeployFiles(bootFiles.dir)
     try {
-      lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log, image: { url: `${bootFiles.baseUrl}/images/lab-os.img`, sha256: image.sha256 }, bootUrl: bootFiles.baseUrl, network: labNetwork ?? undefined })
+      let image: { url: string; sha256: string }
+      if (vmLab) {
+        image = await publishVmLabFiles(bootFiles, opts.ramdiskDir ?? join(config.dataDir, 'ramdisk'), config.dataDir, log)
+      } else {
+        image = { url: `${bootFiles.baseUrl}/images/lab-os.img`, sha256: (await publishLabImage(bootFiles.dir)).sha256 }
+        if (labNetwork) await publishLabDeployFiles(bootFiles.dir)
+      }
+      const vm = vmLab ? { kernelAppend: 'console=ttyS0 quiet panic=-1' } : undefined
+      lab = await startLabForServer({ nodes: opts.labNodes, kind: opts.labKind ?? 'mixed', apiUrl: url, dir: `${config.dataDir}/lab`, log, image, bootUrl: bootFiles.baseUrl, network: labNetwork ?? undefined, vm })
     } catch (e) {
       await shutdown()
       throw e
@@ -143,6 +156,27 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
       await shutdown()
     },
   }
+}
+
+/**
+ * The qemu lab's files on the boot server: the real deploy kernel and initramfs (built with
+ * `ferrum ramdisk build` into `ramdiskDir` first when it has none) as deploy/kernel and
+ * deploy/initrd, the ISO as deploy/deploy.iso, and the bootable VM image the nodes deploy.
+ */
+async function publishVmLabFiles(bootFiles: { dir: string; baseUrl: string }, ramdiskDir: string, dataDir: string, log: Logger): Promise<{ url: string; sha256: string }> {
+  const { publishBootFile } = await import('../drivers/boot-files.js')
+  const { writeVmOsImage } = await import('../lab/qemu/vm-os-image.js')
+  if (!existsSync(join(ramdiskDir, 'deploy.initrd'))) {
+    const { buildRamdisk } = await import('../ramdisk/build.js')
+    const { agentBundlePath } = await import('../lab/lab-agent.js')
+    log.info({ dir: ramdiskDir }, 'building the deploy ramdisk for the VM lab (ferrum ramdisk build)')
+    await buildRamdisk({ outDir: ramdiskDir, cacheDir: join(dataDir, 'cache', 'kernel'), agentBundle: agentBundlePath(), log: (l) => log.info(l) })
+  }
+  await publishBootFile(bootFiles, join(ramdiskDir, 'deploy.kernel'), 'deploy/kernel')
+  await publishBootFile(bootFiles, join(ramdiskDir, 'deploy.initrd'), 'deploy/initrd')
+  if (existsSync(join(ramdiskDir, 'deploy.iso'))) await publishBootFile(bootFiles, join(ramdiskDir, 'deploy.iso'), 'deploy/deploy.iso')
+  const sha256 = await writeVmOsImage(join(bootFiles.dir, 'images', 'lab-vm-os.img'))
+  return { url: `${bootFiles.baseUrl}/images/lab-vm-os.img`, sha256 }
 }
 
 /**

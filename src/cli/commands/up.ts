@@ -10,6 +10,7 @@ interface UpOptions {
   lab?: string
   labKind?: string
   labNetwork?: string
+  ramdisk?: string
   dhcpInterface?: string
   dhcpRange?: string
   dhcpProxy?: boolean
@@ -28,7 +29,8 @@ export function registerUp(program: Command): void {
     .option('--log-level <level>', 'log level (info, debug, …)')
     .option('--lab <n>', 'also start a virtual lab of N emulated nodes and enroll them')
     .option('--lab-kind <kind>', 'lab BMC kind: redfish, ipmi, idrac or mixed (default mixed)')
-    .option('--lab-network <backend>', 'how lab nodes boot: process (default) or netns (own network namespaces, real DHCP/TFTP/HTTP from Ferrum\'s dnsmasq; root)')
+    .option('--lab-network <backend>', 'how lab nodes boot: process (default), netns (own network namespaces, real DHCP/TFTP/HTTP from Ferrum\'s dnsmasq; root) or qemu (QEMU VMs on a bridge booting the real deploy ramdisk; root, qemu-system-x86)')
+    .option('--ramdisk <dir>', 'qemu lab: the deploy ramdisk from "ferrum ramdisk build --out DIR" (default: built into <data-dir>/ramdisk)')
     .option('--dhcp-interface <if>', 'run and supervise dnsmasq for network boot on this interface (dhcp.mode managed)')
     .option('--dhcp-range <start,end[,mask]>', 'addresses dnsmasq leases (default .100-.199 of the interface\'s /24)')
     .option('--dhcp-proxy', 'proxy DHCP: another server on the network hands out addresses')
@@ -48,15 +50,15 @@ export function registerUp(program: Command): void {
         if (o.dhcpInterface === undefined) throw new Error('--dhcp-range and --dhcp-proxy go with --dhcp-interface IF (the interface on the provisioning network)')
         flags.dhcp = { mode: 'managed', interface: o.dhcpInterface, ...(o.dhcpRange !== undefined ? { range: o.dhcpRange } : {}), ...(o.dhcpProxy ? { proxy: true } : {}) }
       }
-      if (o.labNetwork !== undefined && o.labNetwork !== 'process' && o.labNetwork !== 'netns') throw new Error(`--lab-network must be process or netns (got "${o.labNetwork}")`)
+      if (o.labNetwork !== undefined && !['process', 'netns', 'qemu'].includes(o.labNetwork)) throw new Error(`--lab-network must be process, netns or qemu (got "${o.labNetwork}")`)
       // Loaded here, not at the top, so other verbs never pay for (or trip over) the server's modules.
       const { loadConfig } = await import('../../config/load.js')
       const { startAllInOne } = await import('../../server/all-in-one.js')
       const config = loadConfig({ file: o.config, flags })
       const labNodes = o.lab === undefined ? 0 : Number(o.lab)
       if (!Number.isInteger(labNodes) || labNodes < 0) throw new Error(`--lab must be a whole number of nodes (got "${o.lab}")`)
-      if (o.labNetwork === 'netns' && labNodes === 0) throw new Error('--lab-network netns goes with --lab N')
-      const server = await startAllInOne(config, { labNodes, labKind: o.labKind, labNetwork: o.labNetwork as 'process' | 'netns' | undefined })
+      if ((o.labNetwork === 'netns' || o.labNetwork === 'qemu') && labNodes === 0) throw new Error(`--lab-network ${o.labNetwork} goes with --lab N`)
+      const server = await startAllInOne(config, { labNodes, labKind: o.labKind, labNetwork: o.labNetwork as 'process' | 'netns' | 'qemu' | undefined, ramdiskDir: o.ramdisk })
       const stop = (sig: string) => {
         server.log.info(`received ${sig}, shutting down`)
         server.close().then(() => process.exit(0), (e: unknown) => {

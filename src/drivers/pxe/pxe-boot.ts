@@ -11,14 +11,17 @@
  * flow (DHCP host entries, `ctx.dhcp`), so the DHCP server answers them; they leave it when
  * the ramdisk's work is done. `ipxe` is the same interface under Ironic's other name: both write
  * iPXE scripts, which Ferrum's dnsmasq hands to iPXE (chain-loaded over TFTP for plain PXE ROMs).
+ * `http` and `http-ipxe` (UEFI HTTP boot) are the same again: firmware that asks with vendor
+ * class HTTPClient gets iPXE's EFI binary by URL from the boot server instead of TFTP.
  */
+import { createHash } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { DriverContext } from '../driver-context.js'
 import type { BootInterface, RamdiskParams } from '../interfaces/boot.js'
 import type { NodeView } from '../node-view.js'
 import { DriverError } from '../../domain/errors.js'
-import { bootFilePath, bootFileUrl } from '../boot-files.js'
+import { bootFilePath, bootFileUrl, localPathOf, publishBootFile } from '../boot-files.js'
 import { ramdiskInstance } from '../agent/ramdisk-deploy.js'
 
 function management(ctx: DriverContext) {
@@ -37,8 +40,8 @@ export function kernelCmdline(params: RamdiskParams): string {
 }
 
 /** The node's iPXE script for the deploy ramdisk. */
-export function ramdiskScript(kernel: string, ramdisk: string, params: RamdiskParams): string {
-  return ['#!ipxe', `kernel ${kernel} initrd=deploy_ramdisk ${kernelCmdline(params)}`.trimEnd(), `initrd --name deploy_ramdisk ${ramdisk}`, 'boot', ''].join('\n')
+export function ramdiskScript(kernel: string, ramdisk: string, params: RamdiskParams, append = ''): string {
+  return ['#!ipxe', `kernel ${kernel} initrd=deploy_ramdisk ${append ? `${append} ` : ''}${kernelCmdline(params)}`.trimEnd(), `initrd --name deploy_ramdisk ${ramdisk}`, 'boot', ''].join('\n')
 }
 
 /** Writes `script` at `<uuid>/boot.ipxe` and once per MAC; returns the names written. */
@@ -59,6 +62,12 @@ async function removeScripts(ctx: DriverContext, names: unknown): Promise<void> 
   await rm(dirname(bootFilePath(ctx.bootFiles, `${ctx.node.uuid}/boot.ipxe`)), { recursive: true, force: true })
 }
 
+/** driver_info `kernel_append_params` (as Ironic's): extra kernel arguments for the ramdisk, e.g. `console=ttyS0`. */
+function appendParams(node: NodeView): string {
+  const v = node.driverInfo.kernel_append_params
+  return typeof v === 'string' ? v.trim().replace(/\s+/g, ' ') : ''
+}
+
 function pxeMacs(ctx: DriverContext): string[] {
   return ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
 }
@@ -68,7 +77,7 @@ export class PxeBoot implements BootInterface {
   readonly kind = 'boot'
   readonly capabilities: readonly string[] = ['ramdisk_boot']
 
-  constructor(readonly name: 'pxe' | 'ipxe' = 'pxe') {}
+  constructor(readonly name: 'pxe' | 'ipxe' | 'http' | 'http-ipxe' = 'pxe') {}
 
   validate(_node: NodeView): void {}
 
@@ -76,6 +85,7 @@ export class PxeBoot implements BootInterface {
     return {
       deploy_kernel: 'URL (or boot-server name) of the deploy kernel the iPXE script loads. Optional; default deploy/kernel on the boot server.',
       deploy_ramdisk: 'URL (or boot-server name) of the deploy initramfs. Optional; default deploy/initrd on the boot server.',
+      kernel_append_params: 'Extra kernel command line for the deploy ramdisk, e.g. "console=ttyS0 quiet". Optional.',
     }
   }
 
@@ -86,8 +96,15 @@ export class PxeBoot implements BootInterface {
     ctx.internalInfo.ferrum_ramdisk_params = all
     if (ctx.bootFiles && ctx.bootFiles.baseUrl !== '') {
       const files = ctx.bootFiles
-      const fileUrl = (v: unknown, fallback: string) => (typeof v === 'string' && /^[a-z]+:\/\//.test(v) ? v : bootFileUrl(files, typeof v === 'string' && v !== '' ? v : fallback))
-      const script = ramdiskScript(fileUrl(ctx.node.driverInfo.deploy_kernel, 'deploy/kernel'), fileUrl(ctx.node.driverInfo.deploy_ramdisk, 'deploy/initrd'), all)
+      // A local file (absolute path or file:// URL on the conductor) is published on the boot server.
+      const fileUrl = async (v: unknown, fallback: string, as: string): Promise<string> => {
+        if (typeof v !== 'string' || v === '') return bootFileUrl(files, fallback)
+        const local = localPathOf(v)
+        if (local !== null) return publishBootFile(files, local, `deploy/local/${createHash('sha256').update(local).digest('hex').slice(0, 12)}/${as}`)
+        return /^[a-z]+:\/\//.test(v) ? v : bootFileUrl(files, v)
+      }
+      const kernel = await fileUrl(ctx.node.driverInfo.deploy_kernel, 'deploy/kernel', 'kernel')
+      const script = ramdiskScript(kernel, await fileUrl(ctx.node.driverInfo.deploy_ramdisk, 'deploy/initrd', 'initrd'), all, appendParams(ctx.node))
       ctx.internalInfo.ferrum_pxe_configs = await writeScripts(ctx, files, macs, script)
     }
     await ctx.dhcp?.update(ctx.node.uuid, macs)

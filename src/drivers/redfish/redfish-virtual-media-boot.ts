@@ -40,6 +40,10 @@ interface InsertedMedia {
 /** An ISO location: a URL the BMC fetches itself, or a local file Ferrum serves it. */
 export type IsoSource = { readonly url: string } | { readonly path: string }
 
+function pxeMacs(ctx: DriverContext): string[] {
+  return ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
+}
+
 /** Slot media types that hold a bootable ISO. */
 const CD_TYPES = ['CD', 'DVD']
 
@@ -79,14 +83,18 @@ export class RedfishVirtualMediaBoot implements BootInterface {
   async prepareRamdisk(ctx: DriverContext, params: RamdiskParams): Promise<void> {
     const iso = deployIsoOf(ctx.node)
     if (Object.keys(params).length > 0) {
-      ctx.log.debug({ node: ctx.node.uuid }, `node ${ctx.node.uuid}: kernel parameters must be built into the prebuilt ISO; ${Object.keys(params).join(', ')} not passed`)
+      ctx.log.debug({ node: ctx.node.uuid }, `node ${ctx.node.uuid}: a prebuilt ISO carries no per-node kernel parameters (${Object.keys(params).join(', ')}); Ferrum's ramdisk takes the API URL from DHCP option 224`)
     }
     await this.#insert(ctx, iso, 'deploy')
+    // The ramdisk still needs an address: its MACs join the boot flow, and Ferrum's dnsmasq also
+    // tells it the API's URL (DHCP option 224), which a prebuilt ISO cannot carry per node.
+    await ctx.dhcp?.update(ctx.node.uuid, pxeMacs(ctx))
     await this.#mgmt.setBootDevice(ctx, 'cdrom', { persistent: false })
   }
 
   async cleanUpRamdisk(ctx: DriverContext): Promise<void> {
     await this.#eject(ctx)
+    await ctx.dhcp?.clean(ctx.node.uuid, pxeMacs(ctx))
   }
 
   /**

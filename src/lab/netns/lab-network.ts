@@ -67,8 +67,12 @@ export class LabNetwork {
     return `${this.net}.${10 + (index % 80)}`
   }
 
-  /** Creates the bridge on a /24 in 10.200–249.x that no route of this machine uses. */
-  static async create(): Promise<LabNetwork> {
+  /**
+   * Creates the bridge on a /24 in 10.200–249.x that no route of this machine uses. With `ipv6`
+   * (the qemu backend) the bridge also gets an IPv6 ULA /64, so dnsmasq sends router
+   * advertisements: without them iPXE waits about 13 s for IPv6 autoconfiguration on every boot.
+   */
+  static async create(opts: { ipv6?: boolean } = {}): Promise<LabNetwork> {
     const prefix = `fl${randomBytes(2).toString('hex')}`
     const routes = await ip('-4', 'route', 'show', 'table', 'all')
     let net = ''
@@ -83,6 +87,7 @@ export class LabNetwork {
     n.#links.push(n.bridge)
     try {
       await ip('addr', 'add', `${n.address}/24`, 'dev', n.bridge)
+      if (opts.ipv6) await ip('-6', 'addr', 'add', `${n.ipv6Prefix}1/64`, 'dev', n.bridge, 'nodad')
       await ip('link', 'set', n.bridge, 'up')
     } catch (e) {
       await n.close()
@@ -108,6 +113,27 @@ export class LabNetwork {
       ifaces.push(iface)
     }
     return { netns, ifaces }
+  }
+
+  /**
+   * A tap device per MAC on the bridge, for a VM's NICs (the qemu backend).
+   */
+  async addTaps(index: number, count: number): Promise<string[]> {
+    const taps: string[] = []
+    for (let j = 0; j < count; j++) {
+      const tap = `${this.prefix}n${index}t${j}`
+      await ip('tuntap', 'add', 'dev', tap, 'mode', 'tap')
+      this.#links.push(tap)
+      await ip('link', 'set', tap, 'master', this.bridge, 'up')
+      taps.push(tap)
+    }
+    return taps
+  }
+
+  /** The bridge's IPv6 ULA /64 (`fdXX:…::`), from the same random bytes as the IPv4 net. */
+  get ipv6Prefix(): string {
+    const [, b, c] = this.net.split('.').map(Number)
+    return `fd46:${b!.toString(16)}:${c!.toString(16)}::`
   }
 
   /** Removes the namespaces (their veths go with them) and the bridge. Idempotent. */
