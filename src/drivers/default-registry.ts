@@ -107,8 +107,6 @@ export function builtInInterfaces(onClose?: (fn: () => Promise<void>) => void, s
     new IpmiVendor(ipmi),
     new PxeBoot('pxe'),
     new PxeBoot('ipxe'),
-    new PxeBoot('http'),
-    new PxeBoot('http-ipxe'),
     new DirectDeploy(),
     new AgentInspect(),
   ]

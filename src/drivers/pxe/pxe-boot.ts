@@ -11,8 +11,8 @@
  * flow (DHCP host entries, `ctx.dhcp`), so the DHCP server answers them; they leave it when
  * the ramdisk's work is done. `ipxe` is the same interface under Ironic's other name: both write
  * iPXE scripts, which Ferrum's dnsmasq hands to iPXE (chain-loaded over TFTP for plain PXE ROMs).
- * `http` and `http-ipxe` (UEFI HTTP boot) are the same again: firmware that asks with vendor
- * class HTTPClient gets iPXE's EFI binary by URL from the boot server instead of TFTP.
+ * Firmware that asks with vendor class HTTPClient (UEFI HTTP boot) gets iPXE's EFI binary by URL
+ * from the boot server instead of TFTP; the `http`/`http-ipxe` interface names are not registered.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
@@ -77,7 +77,7 @@ export class PxeBoot implements BootInterface {
   readonly kind = 'boot'
   readonly capabilities: readonly string[] = ['ramdisk_boot']
 
-  constructor(readonly name: 'pxe' | 'ipxe' | 'http' | 'http-ipxe' = 'pxe') {}
+  constructor(readonly name: 'pxe' | 'ipxe' = 'pxe') {}
 
   validate(_node: NodeView): void {}
 
