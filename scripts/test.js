@@ -36,6 +36,6 @@ console.log(`== tests (${selected.length} files)`)
 run(process.execPath, [
   '--test',
   `--test-concurrency=${process.env.FERRUM_TEST_CONCURRENCY ?? 2}`,
-  '--test-timeout=600000',
+  '--test-timeout=1500000',
   ...selected,
 ])

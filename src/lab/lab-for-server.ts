@@ -90,7 +90,7 @@ export async function startLabForServer(opts: LabForServerOptions): Promise<{ la
       ? { boot_interface: 'fake', deploy_interface: 'fake' }
       : { boot_interface: opts.network ? 'ipxe' : 'pxe', deploy_interface: 'direct' }
     if (command !== null && opts.vm?.kernelAppend) nodeFields.driver_info = { kernel_append_params: opts.vm.kernelAppend }
-    // A VM's one disk is small (1 GiB, under IPA's 4 GiB default minimum): name it as the root device.
+    // A VM's one disk is small (512 MiB, under IPA's 4 GiB default minimum): name it as the root device.
     if (opts.vm) nodeFields.properties = { root_device: { name: '/dev/vda' } }
     if (command !== null && opts.image) nodeFields.instance_info = { image_source: opts.image.url, image_os_hash_algo: 'sha256', image_os_hash_value: opts.image.sha256 }
     const results = await lab.enroll({ apiUrl: opts.apiUrl, nodeFields })

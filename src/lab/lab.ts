@@ -111,7 +111,7 @@ export class Lab implements LabControl {
         const kind = opts.kind === 'mixed' ? MIXED[(i - 1) % MIXED.length] : opts.kind
         const name = `${opts.namePrefix ?? 'lab-node-'}${i}`
         // A VM's disk is a small sparse file: cleaning and deploys under TCG stay quick.
-        const spec = opts.vm ? { diskSizes: [opts.vm.diskBytes ?? 1024 ** 3], memoryMiB: opts.vm.memoryMiB ?? 1024, cpus: 1, ...opts.spec } : opts.spec
+        const spec = opts.vm ? { diskSizes: [opts.vm.diskBytes ?? 512 * 1024 ** 2], memoryMiB: opts.vm.memoryMiB ?? 1024, cpus: 1, ...opts.spec } : opts.spec
         const node = await VirtualNode.create({ spec: { ...spec, name, index: i }, dir: join(dir, 'nodes', name), backend, bootUrl: opts.bootUrl })
         if (opts.network && opts.vm) {
           const taps = await opts.network.addTaps(i, node.macs.length)

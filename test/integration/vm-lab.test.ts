@@ -66,7 +66,7 @@ before(async () => {
     args: ['--lab', '2', '--lab-kind', 'mixed', '--lab-network', 'qemu', '--ramdisk', ramdisk],
     startTimeoutMs: 120_000,
     // Short, so the failure case below fails in a test's time (a VM's ramdisk boots in 20–60 s under TCG).
-    env: { FERRUM_CONDUCTOR__DEPLOY_CALLBACK_TIMEOUT_S: '150', FERRUM_CONDUCTOR__TIMEOUT_CHECK_INTERVAL_S: '2' },
+    env: { FERRUM_CONDUCTOR__DEPLOY_CALLBACK_TIMEOUT_S: '120', FERRUM_CONDUCTOR__TIMEOUT_CHECK_INTERVAL_S: '2' },
   })
 })
 after(async () => {
@@ -74,7 +74,7 @@ after(async () => {
   if (top) rmSync(top, { recursive: true, force: true })
 })
 
-test('VM lab: an IPMI VM PXE-boots the ramdisk, is inspected, cleaned, deployed and boots its disk; a Redfish VM boots the ramdisk from virtual media; a ramdisk that never calls back fails with the boot stage', { skip, timeout: 1_500_000 }, async () => {
+test('VM lab: an IPMI VM PXE-boots the ramdisk, is inspected, cleaned, deployed and boots its disk; a Redfish VM boots the ramdisk from virtual media; a ramdisk that never calls back fails with the boot stage', { skip, timeout: 1_400_000 }, async () => {
   // ferrum up took both through manage and provide: cleaning already booted each VM's ramdisk.
   await Promise.all(['lab-node-1', 'lab-node-2'].map((n) => settle(n, 'available')))
   const image = vmOsImage()
@@ -88,10 +88,9 @@ test('VM lab: an IPMI VM PXE-boots the ramdisk, is inspected, cleaned, deployed 
     const inspected = await settle(n, 'manageable')
     // The real VM's hardware, as the agent saw it from /sys and /proc inside the guest.
     const inv = await fetch(`${server.url}/v1/nodes/${n}/inventory`, { headers: { 'X-OpenStack-Ironic-API-Version': '1.81' } }).then((r) => r.json()) as { inventory: { disks: Array<{ name: string; size: number }>; interfaces: Array<{ mac_address: string }>; memory: { physical_mb: number } } }
-    assert.ok(inv.inventory.disks.some((d) => d.name === '/dev/vda' && d.size === 1024 ** 3), JSON.stringify(inv.inventory.disks))
+    assert.ok(inv.inventory.disks.some((d) => d.name === '/dev/vda' && d.size === 512 * 1024 ** 2), JSON.stringify(inv.inventory.disks))
     assert.ok(inv.inventory.interfaces.some((i) => i.mac_address === '52:54:00:a0:00:01'), JSON.stringify(inv.inventory.interfaces))
-    // Ironic's rule: the root disk's GiB less one for partitioning.
-    assert.equal(Number(inspected.properties.local_gb), 0)
+    assert.equal(Number(inspected.properties.cpus), 1)
     // What the guest kernel reports for its 1024 MiB (less what firmware and kernel keep), not the lab's spec.
     const mem = Number(inspected.properties.memory_mb)
     assert.ok(mem > 512 && mem <= 1024, `memory_mb ${mem}`)
