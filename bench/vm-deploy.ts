@@ -29,7 +29,11 @@ async function api<T>(base: string, method: string, path: string, body?: unknown
 async function waitState(base: string, node: string, want: string, timeoutS: number): Promise<void> {
   const end = Date.now() + timeoutS * 1000
   for (;;) {
-    const n = await api<{ provision_state: string; reservation: string | null; last_error: string | null }>(base, 'GET', `/v1/nodes/${node}`)
+    // The lab enrolls its nodes just after the API starts listening.
+    const n = await api<{ provision_state: string; reservation: string | null; last_error: string | null }>(base, 'GET', `/v1/nodes/${node}`).catch((e: unknown) => {
+      if (/: 404 /.test((e as Error).message) && Date.now() < end) return { provision_state: 'enroll', reservation: 'not yet', last_error: null }
+      throw e
+    })
     if (n.provision_state === want && n.reservation === null) return
     if (/failed$/.test(n.provision_state)) throw new Error(`${node}: ${n.provision_state}: ${n.last_error}`)
     if (Date.now() > end) throw new Error(`${node}: still ${n.provision_state} after ${timeoutS} s`)
