@@ -183,16 +183,7 @@ async function which(cmd: string): Promise<string> {
 
 /** Sets every path's time under `dir` to `epoch` (links themselves, not their targets). */
 async function stamp(dir: string, epoch: number): Promise<void> {
-  const all: string[] = []
-  const list = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = join(d, e.name)
-      all.push(p)
-      if (e.isDirectory()) await list(p)
-    }
-  }
-  await list(dir)
-  for (const p of all.sort().reverse()) await lutimes(p, epoch, epoch)
+  for (const p of (await walkAll(dir)).sort().reverse()) await lutimes(p, epoch, epoch)
   await lutimes(dir, epoch, epoch)
 }
 

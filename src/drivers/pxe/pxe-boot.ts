@@ -68,7 +68,8 @@ function appendParams(node: NodeView): string {
   return typeof v === 'string' ? v.trim().replace(/\s+/g, ' ') : ''
 }
 
-function pxeMacs(ctx: DriverContext): string[] {
+/** The node's PXE-enabled MACs: what joins the DHCP boot flow. */
+export function pxeMacs(ctx: DriverContext): string[] {
   return ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
 }
 

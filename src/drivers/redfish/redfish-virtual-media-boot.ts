@@ -13,6 +13,7 @@ import { RedfishError } from '../../protocols/redfish/errors.js'
 import type { DriverContext } from '../driver-context.js'
 import { invalidDriverInfo } from '../driver-errors.js'
 import { localPathOf, publishBootFile, unpublishBootFile } from '../boot-files.js'
+import { pxeMacs } from '../pxe/pxe-boot.js'
 import type { BootInterface, RamdiskParams } from '../interfaces/boot.js'
 import type { NodeView } from '../node-view.js'
 import { RedfishAccess, type RedfishInterfaceOptions } from './redfish-access.js'
@@ -39,10 +40,6 @@ interface InsertedMedia {
 
 /** An ISO location: a URL the BMC fetches itself, or a local file Ferrum serves it. */
 export type IsoSource = { readonly url: string } | { readonly path: string }
-
-function pxeMacs(ctx: DriverContext): string[] {
-  return ctx.node.ports.filter((p) => p.pxeEnabled).map((p) => p.address)
-}
 
 /** Slot media types that hold a bootable ISO. */
 const CD_TYPES = ['CD', 'DVD']
