@@ -24,7 +24,8 @@ export function envOverrides(env: NodeJS.ProcessEnv): Obj {
   for (const [key, raw] of Object.entries(env)) {
     if (!key.startsWith('FERRUM_') || raw === undefined) continue
     const path = key.slice(7).split('__').map((p) => p.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()))
-    if (!['dataDir', 'db', 'logLevel', 'api', 'conductor', 'drivers'].includes(path[0])) continue
+    // Every top-level setting (FERRUM_DHCP__MODE, FERRUM_AGENT__…); other FERRUM_* variables are not settings.
+    if (!Object.hasOwn(FerrumConfig.properties, path[0])) continue
     let value: unknown = raw
     if (/^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw)
     else if (raw === 'true' || raw === 'false') value = raw === 'true'

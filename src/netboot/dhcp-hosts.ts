@@ -8,8 +8,11 @@
  * as `<mac>,ignore`, not deleted (as Ironic's dnsmasq provider does). That works the same for
  * the dnsmasq `ferrum up` supervises and for one the operator runs.
  */
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { basename, join } from 'node:path'
+import { ValidationError } from '../domain/errors.js'
 
 /** What boot interfaces ask of DHCP (DriverContext.dhcp). */
 export interface DhcpProvider {
@@ -75,5 +78,65 @@ export class HostsDir implements DhcpProvider {
       await writeFile(tmp, hostEntry(mac, node, inFlow), { mode: 0o644 })
       await rename(tmp, file)
     }
+  }
+}
+
+/** The owner file in a hosts directory; a dot file, so dnsmasq and `active()` skip it. */
+export const OWNER_FILE = '.ferrum-owner'
+
+/** Hosts directories this process holds (a second server in one process is refused too). */
+const held = new Set<string>()
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Makes this process the one Ferrum that writes `dir`: two conductors rewriting each other's
+ * entries would give boot answers to nodes neither expects. The owner file names the PID and
+ * host; an owner whose process is gone (on this host) is taken over, a live one is refused.
+ * @returns release(), which removes the owner file
+ * @throws ValidationError naming the other owner and what to do
+ */
+export function claimHostsDir(dir: string): { release(): void } {
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, OWNER_FILE)
+  if (held.has(file)) throw new ValidationError(`The DHCP hosts directory ${dir} is already managed by a Ferrum in this process; give each its own dhcp.hostsDir (or --data-dir).`)
+  const me = `${process.pid} ${hostname()}\n`
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o644)
+      writeSync(fd, me)
+      closeSync(fd)
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e
+    }
+    const [pidText, host] = readFileSync(file, 'utf8').trim().split(/\s+/)
+    const pid = Number(pidText)
+    const sameHost = host === hostname()
+    if (Number.isInteger(pid) && pid > 0 && (!sameHost || (pid !== process.pid && alive(pid)))) {
+      throw new ValidationError(`The DHCP hosts directory ${dir} is managed by another Ferrum (pid ${pid} on ${host ?? 'an unknown host'}); two would overwrite each other's boot entries. Stop that one, or give this one its own dhcp.hostsDir (or --data-dir)${sameHost ? '' : `; if that Ferrum is gone, remove ${file}`}.`)
+    }
+    unlinkSync(file) // its owner has exited without releasing it
+  }
+  held.add(file)
+  let released = false
+  return {
+    release() {
+      if (released) return
+      released = true
+      held.delete(file)
+      try {
+        if (readFileSync(file, 'utf8') === me) unlinkSync(file)
+      } catch {
+        // already gone
+      }
+    },
   }
 }

@@ -1,11 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { dnsmasqConfig, type DnsmasqSettings } from './dnsmasq.js'
-import { HostsDir } from './dhcp-hosts.js'
+import { HostsDir, OWNER_FILE, claimHostsDir } from './dhcp-hosts.js'
 import { planNetboot } from './netboot.js'
 import { loadConfig } from '../config/load.js'
 
@@ -72,4 +72,29 @@ test('dnsmasq.conf: UEFI HTTP boot clients get iPXE by URL from the boot server,
   assert.ok(lines.includes('dhcp-vendorclass=set:httpclient,HTTPClient'))
   assert.ok(lines.includes('dhcp-boot=tag:ferrum,tag:httpclient,tag:!ipxe,http://10.0.0.1:6385/boot/snponly.efi'))
   assert.ok(lines.includes('dhcp-option-force=tag:httpclient,60,HTTPClient'))
+})
+
+test('hosts directory owner: one Ferrum per directory; a dead owner is taken over, a live or remote one refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ferrum-owner-'))
+  const owner = join(dir, OWNER_FILE)
+  try {
+    const lock = claimHostsDir(dir)
+    assert.throws(() => claimHostsDir(dir), /already managed by a Ferrum in this process; give each its own dhcp\.hostsDir/)
+    // The owner file is a dot file: neither dnsmasq nor active() reads it as an entry.
+    assert.deepEqual([...(await new HostsDir(dir).active())], [])
+    lock.release()
+    assert.equal(existsSync(owner), false)
+    lock.release() // twice is harmless
+    writeFileSync(owner, '2147483646 ' + (await import('node:os')).hostname() + '\n') // no such process
+    const taken = claimHostsDir(dir)
+    assert.match(readFileSync(owner, 'utf8'), new RegExp(`^${process.pid} `))
+    taken.release()
+    writeFileSync(owner, '1234 other-host\n')
+    assert.throws(() => claimHostsDir(dir), (e: Error) => e.message.includes('managed by another Ferrum (pid 1234 on other-host)') && e.message.includes(`if that Ferrum is gone, remove ${owner}`))
+    assert.equal(readFileSync(owner, 'utf8'), '1234 other-host\n', 'a refused claim leaves the other owner alone')
+    writeFileSync(owner, `1 ${(await import('node:os')).hostname()}\n`) // pid 1 is alive
+    assert.throws(() => claimHostsDir(dir), /managed by another Ferrum \(pid 1 on /)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

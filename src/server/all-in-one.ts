@@ -17,6 +17,7 @@ import { createLogger } from '../common/logger.js'
 import { ValidationError } from '../domain/errors.js'
 import type { LabNetwork } from '../lab/netns/lab-network.js'
 import { planNetboot, startNetboot, type RunningNetboot } from '../netboot/netboot.js'
+import { claimHostsDir } from '../netboot/dhcp-hosts.js'
 import { BootLog } from '../netboot/boot-stages.js'
 
 export interface RunningServer {
@@ -65,14 +66,19 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
     config = { ...config, dhcp: { ...config.dhcp, mode: 'managed', interface: labNetwork.bridge, range: labNetwork.range } }
   }
   let plan
+  let hostsLock: { release(): void } | null = null
+  let database: Awaited<ReturnType<typeof openDatabase>>
   try {
     plan = planNetboot(config)
+    // Before anything writes DHCP entries: a second Ferrum on the same files refuses to start.
+    if (plan) hostsLock = claimHostsDir(plan.hosts.dir)
+    database = await openDatabase(config.db)
+    await migrateToLatest(database)
   } catch (e) {
+    hostsLock?.release()
     await labNetwork?.close()
     throw e
   }
-  const database = await openDatabase(config.db)
-  await migrateToLatest(database)
   const store = new Store(database)
   const registry = createDriverRegistry(
     { enabledHardwareTypes: config.drivers.enabledHardwareTypes, enabled: config.drivers.enabledInterfaces, defaults: config.drivers.defaultInterfaces },
@@ -93,7 +99,17 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
   await store.conductors.register(conductor.hostname, config.conductor.group, conductor.deps.drivers.hardwareTypes())
 
   const app = await build({ store, conductor, publicUrl: config.api.publicUrl, bootDir: bootFiles.dir, netboot: netbootDeps }, { logger: log.child({ component: 'api' }) })
-  const address = await app.listen({ host: config.api.host, port: config.api.port })
+  let address: string
+  try {
+    address = await app.listen({ host: config.api.host, port: config.api.port })
+  } catch (e) {
+    await app.close()
+    await conductor.stop()
+    await labNetwork?.close()
+    await database.close()
+    hostsLock?.release()
+    throw e
+  }
   const url = address.replace('[::1]', 'localhost')
   const port = (app.server.address() as AddressInfo).port
   // With a provisioning interface, nodes and agents reach the API on its address.
@@ -113,6 +129,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
     await labNetwork?.close()
     if (unregister) await store.conductors.unregister(conductor.hostname)
     await database.close()
+    hostsLock?.release()
   }
   if (plan) {
     try {
