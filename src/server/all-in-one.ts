@@ -63,6 +63,7 @@ export async function startAllInOne(config: FerrumConfig, opts: StartOptions = {
     const why = (await netnsUnavailable()) ?? (vmLab ? qemuUnavailable() : null)
     if (why !== null) throw new ValidationError(`--lab-network ${opts.labNetwork}: ${why}; or use the default process lab (no --lab-network).`)
     labNetwork = await LabNetwork.create({ ipv6: vmLab })
+    if (labNetwork.swept.length > 0) log.warn({ swept: labNetwork.swept }, 'removed lab networks (bridge, taps, namespaces) left by a lab whose process was killed')
     config = { ...config, dhcp: { ...config.dhcp, mode: 'managed', interface: labNetwork.bridge, range: labNetwork.range } }
   }
   let plan

@@ -3,7 +3,9 @@
  * the host's namespace (the conductor's dnsmasq and the API answer on its address), and per
  * virtual node a network namespace whose NICs (eth0, eth1, … with the node's MACs) are veth
  * pairs on that bridge. Everything is created with iproute2 under a random name prefix, so
- * several labs (parallel tests) never meet, and close() removes exactly what it created.
+ * several labs (parallel tests) never meet, and close() removes exactly what it created. The
+ * bridge's alias names the process that owns it, so what a killed lab left behind (bridge, taps,
+ * veths, namespaces) is swept by the next lab created on the machine.
  */
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -18,6 +20,39 @@ async function ip(...args: string[]): Promise<string> {
     const err = e as { stderr?: string; message: string }
     throw new Error(`ip ${args.join(' ')}: ${(err.stderr ?? err.message).trim()}`, { cause: e })
   }
+}
+
+const OWNER_ALIAS = /^ferrum-lab pid=(\d+)$/
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Removes every lab network whose owning process is gone (a `ferrum up` or test killed with
+ * SIGKILL cannot run close()): its namespaces and links, found by the bridge's name prefix.
+ * Only bridges with Ferrum's owner alias are considered, never another program's links.
+ * @returns the prefixes removed
+ */
+export async function sweepStaleLabNetworks(alive: (pid: number) => boolean = pidAlive): Promise<string[]> {
+  const links = JSON.parse(await ip('-j', 'link', 'show')) as { ifname: string; ifalias?: string }[]
+  const swept: string[] = []
+  for (const bridge of links) {
+    const owner = OWNER_ALIAS.exec(bridge.ifalias ?? '')
+    const prefix = /^(fl[0-9a-f]{4})br$/.exec(bridge.ifname)?.[1]
+    if (!owner || !prefix || alive(Number(owner[1]))) continue
+    const namespaces = (await ip('netns', 'list')).split('\n').map((l) => l.split(' ')[0]!).filter((ns) => ns.startsWith(`${prefix}-n`))
+    for (const ns of namespaces) await ip('netns', 'del', ns).catch(() => {})
+    for (const l of links) if (l.ifname.startsWith(prefix) && l !== bridge) await ip('link', 'del', l.ifname).catch(() => {})
+    await ip('link', 'del', bridge.ifname).catch(() => {})
+    swept.push(prefix)
+  }
+  return swept
 }
 
 /** Why the netns backend cannot run here, or null. */
@@ -43,6 +78,8 @@ export class LabNetwork {
   readonly #nodes: string[] = []
   readonly #links: string[] = []
   #closed = false
+  /** Name prefixes of networks left by dead labs that create() removed first. */
+  swept: string[] = []
 
   private constructor(
     /** Name prefix of everything this network created (`fl` + 4 hex digits). */
@@ -73,6 +110,7 @@ export class LabNetwork {
    * advertisements: without them iPXE waits about 13 s for IPv6 autoconfiguration on every boot.
    */
   static async create(opts: { ipv6?: boolean } = {}): Promise<LabNetwork> {
+    const swept = await sweepStaleLabNetworks()
     const prefix = `fl${randomBytes(2).toString('hex')}`
     const routes = await ip('-4', 'route', 'show', 'table', 'all')
     let net = ''
@@ -83,9 +121,11 @@ export class LabNetwork {
     }
     if (net === '') throw new Error('no free 10.x /24 for the lab network')
     const n = new LabNetwork(prefix, `${prefix}br`, net)
+    n.swept = swept
     await ip('link', 'add', n.bridge, 'type', 'bridge')
     n.#links.push(n.bridge)
     try {
+      await ip('link', 'set', n.bridge, 'alias', `ferrum-lab pid=${process.pid}`)
       await ip('addr', 'add', `${n.address}/24`, 'dev', n.bridge)
       if (opts.ipv6) await ip('-6', 'addr', 'add', `${n.ipv6Prefix}1/64`, 'dev', n.bridge, 'nodad')
       await ip('link', 'set', n.bridge, 'up')
