@@ -74,7 +74,7 @@ async function deployOnce(server: StartedServer, node: string, timeoutS: number)
   const ferrumCpuS = cpuSeconds(pid) - cpu0
   const dnsmasqCpuS = dns.reduce((s, p) => s + cpuSeconds(p), 0) - dns0
   const { history } = await api<{ history: HistoryEntry[] }>(server.endpoint, 'GET', `/v1/nodes/${node}/history?detail=true`)
-  const start = history.map((h) => /-> deploying/.test(h.event) && h.event_type === 'provisioning').lastIndexOf(true)
+  const start = history.map((h) => h.event_type === 'provisioning' && /-> deploying \((deploy|rebuild)\)$/.test(h.event)).lastIndexOf(true) // not a resume after a callback
   const phases = new Map<string, number>()
   for (const h of history.slice(Math.max(0, start))) {
     if (typeof h.ferrum_phase === 'string' && typeof h.ferrum_duration_ms === 'number') phases.set(h.ferrum_phase, (phases.get(h.ferrum_phase) ?? 0) + h.ferrum_duration_ms / 1000)
