@@ -68,14 +68,6 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
     diff: "status: 201 vs 400 (A: {\"uuid\":\"<uuid>\",\"created_at\":\"<time>\",\"updated_at\":null,\"connector_id\":\"x\",\"extra\":{},\"type\":\"banana\",\"; B: Invalid volume connector typ"
   },
   {
-    case: "POST /v1/volume/connectors: an unknown node",
-    diff: "faultstring: \"Invalid input for field/attribute node_uuid. Value: '<uuid>'. \" vs \"Invalid input for field/attribute node_uuid: node <uuid> could not be found.\""
-  },
-  {
-    case: "POST /v1/volume/targets: an unknown node",
-    diff: "faultstring: \"Invalid input for field/attribute node_uuid. Value: '<uuid>'. \" vs \"Invalid input for field/attribute node_uuid: node <uuid> could not be found.\""
-  },
-  {
     case: "PATCH /v1/nodes/NODE_UUID: an unknown field",
     diff: "status: 400 vs 406 (A: Cannot patch /banana. Only the following can be updated: automated_clean, bios_interface, boot_interface, chassis_uuid, conductor_group, "
   },
@@ -126,10 +118,6 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
   {
     case: "PATCH /v1/volume/connectors/VC_UUID: add extra/wd (node in enroll, powered off)",
     diff: "status: 400 vs 200 (A: The requested action \"volume connector update\" can not be performed on node \"<uuid>\" while it is in state \"None\".; B: {\"uuid\":\"<uuid>\",\"n"
-  },
-  {
-    case: "PATCH /v1/volume/connectors/VC_UUID: an unknown node",
-    diff: "faultstring: \"Node <uuid> could not be found.\" vs \"Invalid input for field/attribute node_uuid: node <uuid> could not be found.\""
   },
   {
     case: "PATCH /v1/volume/targets/VT_UUID: add extra/wd",

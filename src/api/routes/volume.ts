@@ -58,12 +58,13 @@ function checkNodeState(node: NodeRecord, action: string): void {
   }
 }
 
-async function nodeByUuid(deps: AppDeps, req: FastifyRequest, uuid: unknown): Promise<NodeRecord> {
+/** The node a volume resource names; an unknown one is a 400 in Ironic's words (a create and a patch word it differently). */
+async function nodeByUuid(deps: AppDeps, req: FastifyRequest, uuid: unknown, on: 'create' | 'patch' = 'create'): Promise<NodeRecord> {
   const u = checkUuid(uuid, 'node_uuid')
   try {
     return await findNode(deps, req, u)
   } catch (e) {
-    if (e instanceof NotFoundError) throw new ValidationError(`Invalid input for field/attribute node_uuid: node ${u} could not be found.`, { code: 'NODE_NOT_FOUND' })
+    if (e instanceof NotFoundError) throw new ValidationError(on === 'patch' ? `Node ${u} could not be found.` : `Invalid input for field/attribute node_uuid. Value: '${u}'. `, { code: 'NODE_NOT_FOUND', details: { ferrum_field: 'node_uuid', ferrum_remedy: `No node has UUID ${u}; list them with GET /v1/nodes.` } })
     throw e
   }
 }
@@ -178,7 +179,7 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     const after = applyPatch({ node_uuid: c.node_uuid, type: c.type, connector_id: c.connector_id, extra: c.extra }, ops, CONNECTOR_PATCHABLE)
     const doc = check(ConnectorBody, { ...after, extra: after.extra ?? {} }, 'patch')
     if (!(CONNECTOR_TYPES as readonly string[]).includes(doc.type)) throw new ValidationError(`Invalid volume connector type "${doc.type}". Use one of: ${CONNECTOR_TYPES.join(', ')}.`)
-    const node = await nodeByUuid(deps, req, doc.node_uuid)
+    const node = await nodeByUuid(deps, req, doc.node_uuid, 'patch')
     checkNodeState((await deps.store.nodes.getById(c.node_id))!, 'volume connector update')
     if (node.id !== c.node_id) checkNodeState(node, 'volume connector update')
     const u = await deps.store.volume.updateConnector(c.id, c.uuid, { node_id: node.id, type: doc.type, connector_id: doc.connector_id, extra: doc.extra ?? {} })
@@ -190,7 +191,7 @@ export function registerVolumeRoutes(app: FastifyInstance, deps: AppDeps): void 
     const ops = parsePatch(req.body, new Set(['uuid', 'created_at', 'updated_at', 'links']), TARGET_PATCHABLE)
     const after = applyPatch({ node_uuid: t.node_uuid, volume_type: t.volume_type, volume_id: t.volume_id, boot_index: t.boot_index, properties: t.properties, extra: t.extra }, ops, TARGET_PATCHABLE)
     const doc = check(TargetBody, { ...after, extra: after.extra ?? {}, properties: after.properties ?? {} }, 'patch')
-    const node = await nodeByUuid(deps, req, doc.node_uuid)
+    const node = await nodeByUuid(deps, req, doc.node_uuid, 'patch')
     checkNodeState((await deps.store.nodes.getById(t.node_id))!, 'volume target update')
     if (node.id !== t.node_id) checkNodeState(node, 'volume target update')
     const u = await deps.store.volume.updateTarget(t.id, t.uuid, {
