@@ -132,10 +132,6 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
     diff: "faultstring: \"A single node trait may be added via PUT /v1/nodes/<node identifier>/traits/<trait> with no body, or all node traits may be replaced via PUT /v1/n"
   },
   {
-    case: "PUT /traits: 51 traits",
-    diff: "faultstring: \"Could not modify traits for node 1 as it would exceed the maximum number of traits per node (51 vs. 50)\" vs \"Schema error for body: ['CUSTOM_T0', "
-  },
-  {
     case: "GET the node in maintenance",
     diff: "body.conductor_group: \"\" vs \"b@d\""
   },

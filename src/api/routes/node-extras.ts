@@ -11,6 +11,13 @@ import type { HistoryRecord } from '../../db/repos/history.js'
 
 const MAX_TRAITS = 50
 
+/** Ironic's TooManyTraits (it names the node by its database id), with Ferrum's remedy beside it. */
+function tooManyTraits(nodeId: number, count: number): ValidationError {
+  return new ValidationError(`Could not modify traits for node ${nodeId} as it would exceed the maximum number of traits per node (${count} vs. ${MAX_TRAITS})`, {
+    details: { ferrum_field: 'traits', ferrum_remedy: `A node has at most ${MAX_TRAITS} traits; remove some first.` },
+  })
+}
+
 function historyView(h: HistoryRecord, base: string, nodeUuid: string, detail: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {
     uuid: h.uuid,
@@ -52,6 +59,8 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
     const body = check(TraitsBody, req.body, 'body')
     const traits = body.traits.map((t) => checkTrait(t, 'body'))
     const node = await findNode(deps, req, req.params.node)
+    const count = new Set(traits).size
+    if (count > MAX_TRAITS) throw tooManyTraits(node.id, count)
     await deps.store.nodes.setTraits(node.id, traits)
     void reply.code(204)
   })
@@ -62,7 +71,7 @@ export function registerNodeExtraRoutes(app: FastifyInstance, deps: AppDeps): vo
     const node = await findNode(deps, req, req.params.node)
     const current = await deps.store.nodes.traits(node.id)
     if (!current.includes(trait) && current.length >= MAX_TRAITS) {
-      throw new ValidationError(`Node ${node.uuid} already has ${MAX_TRAITS} traits, the most a node can have; remove one first.`)
+      throw tooManyTraits(node.id, current.length + 1)
     }
     await deps.store.nodes.addTrait(node.id, trait)
     void reply.code(204).header('Location', `${baseUrl(req, deps)}/v1/nodes/${node.uuid}/traits/${trait}`)

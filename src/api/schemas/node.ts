@@ -67,7 +67,7 @@ const NodePatchFields = Type.Object(
 export const NodePatchedShape = Type.Partial(NodePatchFields, { additionalProperties: false })
 
 export const TraitsBody = Type.Object(
-  { traits: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 50 }) },
+  { traits: Type.Array(Type.String({ minLength: 1, maxLength: 255 })) },
   { additionalProperties: false },
 )
 
