@@ -13,6 +13,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, join } from 'node:path'
 import { ValidationError } from '../domain/errors.js'
+import { pidAlive } from '../lab/lab-state.js'
 
 /** What boot interfaces ask of DHCP (DriverContext.dhcp). */
 export interface DhcpProvider {
@@ -87,14 +88,6 @@ export const OWNER_FILE = '.ferrum-owner'
 /** Hosts directories this process holds (a second server in one process is refused too). */
 const held = new Set<string>()
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /**
  * Makes this process the one Ferrum that writes `dir`: two conductors rewriting each other's
@@ -120,7 +113,7 @@ export function claimHostsDir(dir: string): { release(): void } {
     const [pidText, host] = readFileSync(file, 'utf8').trim().split(/\s+/)
     const pid = Number(pidText)
     const sameHost = host === hostname()
-    if (Number.isInteger(pid) && pid > 0 && (!sameHost || (pid !== process.pid && alive(pid)))) {
+    if (Number.isInteger(pid) && pid > 0 && (!sameHost || (pid !== process.pid && pidAlive(pid)))) {
       throw new ValidationError(`The DHCP hosts directory ${dir} is managed by another Ferrum (pid ${pid} on ${host ?? 'an unknown host'}); two would overwrite each other's boot entries. Stop that one, or give this one its own dhcp.hostsDir (or --data-dir)${sameHost ? '' : `; if that Ferrum is gone, remove ${file}`}.`)
     }
     unlinkSync(file) // its owner has exited without releasing it

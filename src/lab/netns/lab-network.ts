@@ -10,6 +10,7 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
+import { pidAlive } from '../lab-state.js'
 
 const run = promisify(execFile)
 
@@ -24,14 +25,6 @@ async function ip(...args: string[]): Promise<string> {
 
 const OWNER_ALIAS = /^ferrum-lab pid=(\d+)$/
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /**
  * Removes every lab network whose owning process is gone (a `ferrum up` or test killed with
